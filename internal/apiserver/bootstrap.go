@@ -1,0 +1,107 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/authn"
+)
+
+// systemNamespaces exist in every cluster from the start.
+var systemNamespaces = []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic, corev1.NamespaceNodeLease}
+
+// Bootstrap creates what every cluster has from the start, through the same
+// create path as any client (defaults, validation, allocation): the system
+// namespaces and the `kubernetes` Service in default with the first service
+// IP and Endpoints pointing at this API server. Existing objects are kept;
+// the Endpoints are kept pointing at this server.
+func (s *Server) Bootstrap(ctx context.Context) error {
+	ctx = withSystemUser(ctx)
+	for _, name := range systemNamespaces {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		if err := s.ensure(ctx, "namespaces", "", ns); err != nil {
+			return err
+		}
+	}
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes", Namespace: metav1.NamespaceDefault,
+			Labels: map[string]string{"component": "apiserver", "provider": "kubernetes"}},
+		Spec: corev1.ServiceSpec{
+			Type:      corev1.ServiceTypeClusterIP,
+			ClusterIP: firstIP(s.cfg.ServiceCIDR),
+			Ports: []corev1.ServicePort{{Name: "https", Port: 443, Protocol: corev1.ProtocolTCP,
+				TargetPort: intstr.FromInt32(int32(s.cfg.Port))}},
+			SessionAffinity: corev1.ServiceAffinityNone,
+		},
+	}
+	if err := s.ensure(ctx, "services", metav1.NamespaceDefault, svc); err != nil {
+		return err
+	}
+	return s.reconcileAPIEndpoints(ctx)
+}
+
+// reconcileAPIEndpoints points default/kubernetes Endpoints at this server.
+func (s *Server) reconcileAPIEndpoints(ctx context.Context) error {
+	h := s.byGroupResource[schema.GroupResource{Resource: "endpoints"}]
+	if h == nil || s.cfg.AdvertiseAddress == nil {
+		return nil
+	}
+	want := corev1.EndpointSubset{
+		Addresses: []corev1.EndpointAddress{{IP: s.cfg.AdvertiseAddress.String()}},
+		Ports:     []corev1.EndpointPort{{Name: "https", Port: int32(s.cfg.Port), Protocol: corev1.ProtocolTCP}},
+	}
+	ep := &corev1.Endpoints{
+		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes", Namespace: metav1.NamespaceDefault,
+			Labels: map[string]string{"endpointslice.kubernetes.io/skip-mirror": "true"}},
+		Subsets: []corev1.EndpointSubset{want},
+	}
+	opts := writeOptions{manager: "hanok", validation: "Strict"}
+	_, err := h.createObject(ctx, metav1.NamespaceDefault, ep, opts)
+	if !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	_, err = h.updateObject(ctx, metav1.NamespaceDefault, "kubernetes", "", opts, func(current runtime.Object) (runtime.Object, error) {
+		cur := current.(*corev1.Endpoints)
+		cur.Subsets = []corev1.EndpointSubset{want}
+		return cur, nil
+	})
+	return err
+}
+
+// ensure creates obj unless an object of that name exists.
+func (s *Server) ensure(ctx context.Context, resource, ns string, obj runtime.Object) error {
+	h := s.byGroupResource[schema.GroupResource{Resource: resource}]
+	if h == nil {
+		return fmt.Errorf("bootstrap: %s not served", resource)
+	}
+	_, err := h.createObject(ctx, ns, obj, writeOptions{manager: "hanok", validation: "Strict"})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("bootstrap: creating %s: %w", resource, err)
+	}
+	return nil
+}
+
+// firstIP is the first usable address of cidr (10.43.0.1 for 10.43.0.0/16).
+func firstIP(cidr *net.IPNet) string {
+	if cidr == nil {
+		return ""
+	}
+	ip := make(net.IP, len(cidr.IP))
+	copy(ip, cidr.IP.Mask(cidr.Mask))
+	ip[len(ip)-1]++
+	return ip.String()
+}
+
+// withSystemUser marks in-process writes as the API server's own, for
+// admission plugins that look at the user.
+func withSystemUser(ctx context.Context) context.Context {
+	return authn.WithUser(ctx, &authn.User{Name: "system:apiserver", Groups: []string{authn.SystemMasters, authn.AllAuthenticated}})
+}

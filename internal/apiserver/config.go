@@ -1,0 +1,48 @@
+package apiserver
+
+import (
+	"context"
+	"net"
+	"net/http"
+
+	"k8s.io/apimachinery/pkg/util/managedfields"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/admission"
+	"github.com/hanok-dev/hanok/internal/apiserver/allocator"
+	"github.com/hanok-dev/hanok/internal/apiserver/authn"
+	"github.com/hanok-dev/hanok/internal/apiserver/authz"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry"
+	"github.com/hanok-dev/hanok/internal/apiserver/storage"
+)
+
+// Config is everything the API server needs; the server package fills it.
+type Config struct {
+	// Resources are the kinds served; see registry.Resource.
+	Resources []*registry.Resource
+	// StorageFor opens the store behind one resource at an etcd key prefix.
+	StorageFor func(res *registry.Resource, prefix string) (storage.Interface, error)
+
+	Authenticator authn.Authenticator
+	Authorizer    authz.Authorizer
+	Admission     *admission.Chain
+
+	// OpenAPI serves /openapi/v2 and /openapi/v3; TypeConverter (from the
+	// same definitions) drives server-side apply and managedFields.
+	OpenAPI       http.Handler
+	TypeConverter managedfields.TypeConverter
+
+	// ServiceIPs and NodePorts allocate Service addresses; ServiceCIDR's
+	// first IP is the kubernetes Service's.
+	ServiceIPs  allocator.Allocator
+	NodePorts   allocator.Allocator
+	ServiceCIDR *net.IPNet
+
+	// AdvertiseAddress and Port are what the kubernetes Service's
+	// endpoints point at.
+	AdvertiseAddress net.IP
+	Port             int
+
+	// Health checks by name ("etcd", "scheduler", "controller-manager");
+	// they feed /readyz, /livez and componentstatuses.
+	Health map[string]func(ctx context.Context) error
+}

@@ -1,0 +1,198 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/admission"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry"
+	"github.com/hanok-dev/hanok/internal/apiserver/storage"
+)
+
+// update serves PUT of an object or its status (or a namespace's finalize).
+func (h *resourceHandler) update(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+	opts, err := writeOptionsFrom(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	obj := h.res.New()
+	warnings, err := decodeObject(r, body, h.res.GroupVersionKind(), obj, opts.validation)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if m.GetName() != info.Name {
+		writeError(w, r, badRequest("the name of the object (%s) does not match the name on the URL (%s)", m.GetName(), info.Name))
+		return
+	}
+	ns := h.namespaceOf(info)
+	if h.res.Namespaced && m.GetNamespace() != "" && m.GetNamespace() != ns {
+		writeError(w, r, badRequest("the namespace of the provided object does not match the namespace sent on the request"))
+		return
+	}
+	out, err := h.updateObject(r.Context(), ns, info.Name, info.Subresource, opts,
+		func(_ runtime.Object) (runtime.Object, error) { return obj.DeepCopyObject(), nil })
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	warn(w, warnings)
+	h.writeObject(w, r, http.StatusOK, out)
+}
+
+// transformFunc computes the object a client wants from the stored one: the
+// decoded body for PUT, the patched object for PATCH.
+type transformFunc func(current runtime.Object) (runtime.Object, error)
+
+// dryRunResult carries a dry-run's would-be object out of the store's update
+// loop without writing.
+type dryRunResult struct{ obj runtime.Object }
+
+func (dryRunResult) Error() string { return "dry run" }
+
+// updateObject runs the update pipeline inside the store's optimistic
+// concurrency loop: transform, keep server-owned metadata, strategy
+// (status/spec split, generation), defaults, admission, validation,
+// managedFields. A client-sent resourceVersion that is not the stored one is
+// a 409 Conflict and changes nothing.
+func (h *resourceHandler) updateObject(ctx context.Context, ns, name, subresource string, opts writeOptions, transform transformFunc) (runtime.Object, error) {
+	out := h.res.New()
+	err := h.store.GuaranteedUpdate(ctx, h.key(ns, name), out, false, nil, func(current runtime.Object) (runtime.Object, error) {
+		obj, err := transform(current.DeepCopyObject())
+		if err != nil {
+			return nil, err
+		}
+		return h.prepareUpdate(ctx, obj, current, subresource, opts)
+	})
+	var dry dryRunResult
+	if errors.As(err, &dry) {
+		return dry.obj, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return h.finishIfFinalized(ctx, ns, name, out)
+}
+
+// prepareUpdate turns the client's object into the one to store.
+func (h *resourceHandler) prepareUpdate(ctx context.Context, obj, current runtime.Object, subresource string, opts writeOptions) (runtime.Object, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, err
+	}
+	cm, err := meta.Accessor(current)
+	if err != nil {
+		return nil, err
+	}
+	// Server-owned metadata is never taken from the client.
+	if m.GetResourceVersion() == "" {
+		m.SetResourceVersion(cm.GetResourceVersion())
+	}
+	if m.GetUID() != "" && m.GetUID() != cm.GetUID() {
+		return nil, apierrors.NewConflict(h.groupResource(), cm.GetName(),
+			errors.New("Precondition failed: UID in precondition: "+string(m.GetUID())+", UID in object meta: "+string(cm.GetUID())))
+	}
+	m.SetUID(cm.GetUID())
+	m.SetName(cm.GetName())
+	m.SetNamespace(cm.GetNamespace())
+	m.SetCreationTimestamp(cm.GetCreationTimestamp())
+	m.SetDeletionTimestamp(cm.GetDeletionTimestamp())
+	m.SetDeletionGracePeriodSeconds(cm.GetDeletionGracePeriodSeconds())
+	m.SetGeneration(cm.GetGeneration())
+	if m.GetManagedFields() == nil {
+		m.SetManagedFields(cm.GetManagedFields())
+	}
+
+	// The store compares the client's resourceVersion with the stored one;
+	// the status and finalize paths copy the stored object, so keep the
+	// client's to put back.
+	clientRV := m.GetResourceVersion()
+	op := admission.Update
+	switch subresource {
+	case "status":
+		if ss, ok := h.res.Strategy.(registry.StatusStrategy); ok {
+			ss.PrepareForStatusUpdate(ctx, obj, current)
+		}
+		m, _ = meta.Accessor(obj)
+		m.SetResourceVersion(clientRV)
+	case "finalize":
+		prepareFinalize(obj, current)
+		m, _ = meta.Accessor(obj)
+		m.SetResourceVersion(clientRV)
+	case "binding":
+	default:
+		h.res.Strategy.PrepareForUpdate(ctx, obj, current)
+		h.res.Strategy.Default(obj)
+		if svc, ok := obj.(*corev1.Service); ok {
+			if err := h.server.beforeServiceUpdate(ctx, svc, current.(*corev1.Service)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	attrs := h.admissionAttributes(ctx, op, obj, current, subresource, opts.dryRun)
+	if err := h.server.cfg.Admission.Admit(ctx, attrs); err != nil {
+		return nil, err
+	}
+	var errs field.ErrorList
+	switch subresource {
+	case "status":
+		if ss, ok := h.res.Strategy.(registry.StatusStrategy); ok {
+			errs = ss.ValidateStatusUpdate(ctx, obj, current)
+		}
+	case "binding":
+		// The binding handler changed only spec.nodeName and a condition.
+	default:
+		errs = h.res.Strategy.ValidateUpdate(ctx, obj, current)
+	}
+	if len(errs) > 0 {
+		return nil, apierrors.NewInvalid(h.res.GroupVersionKind().GroupKind(), m.GetName(), errs)
+	}
+	if err := h.server.cfg.Admission.Validate(ctx, attrs); err != nil {
+		return nil, err
+	}
+	if !opts.skipTracking {
+		obj = h.trackUpdate(subresource, current, obj, opts.manager)
+	}
+	if opts.dryRun {
+		return nil, dryRunResult{obj}
+	}
+	return obj, nil
+}
+
+// finishIfFinalized deletes an object whose deletion was waiting on
+// finalizers once the last one is removed.
+func (h *resourceHandler) finishIfFinalized(ctx context.Context, ns, name string, obj runtime.Object) (runtime.Object, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil || m.GetDeletionTimestamp() == nil || len(m.GetFinalizers()) > 0 || !h.readyToRemove(obj) {
+		return obj, err
+	}
+	out := h.res.New()
+	rv := m.GetResourceVersion()
+	err = h.store.Delete(ctx, h.key(ns, name), out, &storage.Preconditions{ResourceVersion: &rv}, nil)
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return obj, nil // someone else finished or changed it; both are fine
+	}
+	if err != nil {
+		return nil, err
+	}
+	h.server.afterDelete(ctx, h.res, out)
+	return out, nil
+}

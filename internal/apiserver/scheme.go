@@ -1,0 +1,33 @@
+package apiserver
+
+import (
+	apidiscoveryv2 "k8s.io/api/apidiscovery/v2"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+)
+
+// Scheme knows every type the server speaks: all of k8s.io/api's groups,
+// meta.k8s.io/v1 (Table, PartialObjectMetadata) and aggregated discovery.
+var Scheme = newScheme()
+
+// Codecs are the scheme's serializers: JSON, YAML and protobuf, each with a
+// strict variant for fieldValidation=Strict.
+var Codecs = serializer.NewCodecFactory(Scheme, serializer.EnableStrict)
+
+func newScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
+	if err := metav1.AddMetaToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := apidiscoveryv2.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}

@@ -1,0 +1,88 @@
+package pki
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+func TestWriteKubeconfigRoundTrip(t *testing.T) {
+	b := mustEnsure(t, testOptions(t))
+	// An API server stand-in that answers with the client's verified CN.
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TLS.VerifiedChains) == 0 {
+			http.Error(w, "no client cert", http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, r.TLS.VerifiedChains[0][0].Subject.CommonName)
+	}))
+	srv.TLS = b.APIServerTLSConfig()
+	srv.StartTLS()
+	defer srv.Close()
+
+	path := filepath.Join(t.TempDir(), "etc", "hanok", "hanok.yaml")
+	if err := WriteKubeconfig(path, 0o640, srv.URL, b.ServerCAPEM(), b.Admin.CertPEM, b.Admin.KeyPEM); err != nil {
+		t.Fatal(err)
+	}
+	assertMode(t, path, 0o640)
+
+	cfg, err := clientcmd.LoadFromFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CurrentContext != "default" || cfg.Clusters["default"].Server != srv.URL ||
+		cfg.Contexts["default"].AuthInfo != "default" || len(cfg.AuthInfos["default"].ClientKeyData) == 0 {
+		t.Errorf("unexpected kubeconfig: %+v", cfg)
+	}
+
+	fromFile, err := clientcmd.BuildConfigFromFlags("", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inProcess := RESTConfig(srv.URL, b.ServerCAPEM(), b.Admin.CertPEM, b.Admin.KeyPEM)
+	for name, cfg := range map[string]*rest.Config{"kubeconfig": fromFile, "RESTConfig": inProcess} {
+		if got := whoami(t, cfg, srv.URL); got != "system:admin" {
+			t.Errorf("%s: server saw %q, want system:admin", name, got)
+		}
+	}
+
+	// Rewriting an existing file applies the new mode (--write-kubeconfig-mode changed).
+	if err := WriteKubeconfig(path, 0o600, srv.URL, b.ServerCAPEM(), b.Admin.CertPEM, b.Admin.KeyPEM); err != nil {
+		t.Fatal(err)
+	}
+	assertMode(t, path, 0o600)
+}
+
+func whoami(t *testing.T, cfg *rest.Config, url string) string {
+	t.Helper()
+	tr, err := rest.TransportFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: tr}
+	defer client.CloseIdleConnections()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+func assertMode(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != want {
+		t.Errorf("%s: mode %v, want %v", path, fi.Mode().Perm(), want)
+	}
+}

@@ -1,0 +1,42 @@
+package server
+
+import "net"
+
+// Config is what `hanok server` was asked to run, after flags, environment
+// and the config file are merged by the cli package.
+type Config struct {
+	DataDir string
+	Token   string
+
+	ClusterInit bool
+
+	NodeName string
+	NodeIP   net.IP
+
+	// BindAddress is where the API server listens (0.0.0.0 = all);
+	// AdvertiseAddress is the address other nodes and the kubernetes
+	// Service use to reach it (defaults to NodeIP).
+	BindAddress      net.IP
+	AdvertiseAddress net.IP
+	HTTPSPort        int
+
+	// EtcdClientPort and EtcdPeerPort let several servers share a host
+	// (tests); the defaults are etcd's 2379 and 2380.
+	EtcdClientPort int
+	EtcdPeerPort   int
+
+	TLSSANs []string
+
+	ClusterCIDR   *net.IPNet
+	ServiceCIDR   *net.IPNet
+	ClusterDNS    net.IP
+	ClusterDomain string
+
+	// Disable names packaged components not to run (coredns, metrics-server, ...).
+	Disable []string
+
+	WriteKubeconfig     string
+	WriteKubeconfigMode string
+
+	DisableAgent bool
+}
