@@ -3,6 +3,9 @@ package apiserver
 import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/core"
 )
 
 // Namespaces differ from other kinds in two ways the generic handler must
@@ -15,12 +18,19 @@ import (
 func prepareFinalize(obj, current runtime.Object) {
 	ns, ok := obj.(*corev1.Namespace)
 	cur, ok2 := current.(*corev1.Namespace)
-	if !ok || !ok2 {
-		return
+	if ok && ok2 {
+		core.PrepareNamespaceFinalize(ns, cur)
 	}
-	finalizers := ns.Spec.Finalizers
-	*ns = *cur.DeepCopy()
-	ns.Spec.Finalizers = finalizers
+}
+
+// validateFinalize checks a /finalize update.
+func validateFinalize(obj, current runtime.Object) field.ErrorList {
+	ns, ok := obj.(*corev1.Namespace)
+	cur, ok2 := current.(*corev1.Namespace)
+	if !ok || !ok2 {
+		return nil
+	}
+	return core.ValidateNamespaceFinalize(ns, cur)
 }
 
 // readyToRemove tells whether an object marked for deletion with no

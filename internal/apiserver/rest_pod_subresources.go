@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"fmt"
 	"net/http"
 
 	corev1 "k8s.io/api/core/v1"
@@ -9,6 +8,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/core"
 )
 
 // serveBinding serves POST pods/{name}/binding, the scheduler's way of
@@ -38,27 +39,11 @@ func (h *resourceHandler) serveBinding(w http.ResponseWriter, r *http.Request, i
 		writeError(w, r, badRequest("the name of the object (%s) does not match the name on the URL (%s)", binding.Name, info.Name))
 		return
 	}
-	if binding.Target.Kind != "" && binding.Target.Kind != "Node" {
-		writeError(w, r, apierrors.NewInvalid(corev1.SchemeGroupVersion.WithKind("Binding").GroupKind(), info.Name, nil))
-		return
-	}
-	if binding.Target.Name == "" {
-		writeError(w, r, badRequest("binding target name (the node) is required"))
-		return
-	}
 	_, err = h.updateObject(r.Context(), info.Namespace, info.Name, "binding", opts, func(current runtime.Object) (runtime.Object, error) {
 		pod := current.(*corev1.Pod)
-		if pod.DeletionTimestamp != nil {
-			return nil, apierrors.NewConflict(h.groupResource(), pod.Name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", pod.Name))
+		if err := core.BindPod(pod, binding, metav1.Now()); err != nil {
+			return nil, apierrors.NewConflict(h.groupResource(), pod.Name, err)
 		}
-		if pod.Spec.NodeName != "" {
-			return nil, apierrors.NewConflict(h.groupResource(), pod.Name, fmt.Errorf("pod %s is already assigned to node %q", pod.Name, pod.Spec.NodeName))
-		}
-		if binding.UID != "" && binding.UID != pod.UID {
-			return nil, apierrors.NewConflict(h.groupResource(), pod.Name, fmt.Errorf("the UID of the binding does not match the pod"))
-		}
-		pod.Spec.NodeName = binding.Target.Name
-		setPodCondition(pod, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()})
 		return pod, nil
 	})
 	if err != nil {
@@ -98,21 +83,6 @@ func (h *resourceHandler) serveEviction(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	writeStatusSuccess(w, r, http.StatusCreated)
-}
-
-// setPodCondition replaces or adds a condition, keeping the transition time
-// when the status did not change.
-func setPodCondition(pod *corev1.Pod, c corev1.PodCondition) {
-	for i := range pod.Status.Conditions {
-		if pod.Status.Conditions[i].Type == c.Type {
-			if pod.Status.Conditions[i].Status == c.Status {
-				c.LastTransitionTime = pod.Status.Conditions[i].LastTransitionTime
-			}
-			pod.Status.Conditions[i] = c
-			return
-		}
-	}
-	pod.Status.Conditions = append(pod.Status.Conditions, c)
 }
 
 func writeStatusSuccess(w http.ResponseWriter, r *http.Request, code int) {

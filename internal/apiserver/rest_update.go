@@ -159,6 +159,8 @@ func (h *resourceHandler) prepareUpdate(ctx context.Context, obj, current runtim
 		}
 	case "binding":
 		// The binding handler changed only spec.nodeName and a condition.
+	case "finalize":
+		errs = validateFinalize(obj, current)
 	default:
 		errs = h.res.Strategy.ValidateUpdate(ctx, obj, current)
 	}

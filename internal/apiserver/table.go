@@ -21,7 +21,17 @@ var nameColumn = metav1.TableColumnDefinition{
 func (h *resourceHandler) toTable(r *http.Request, objs []runtime.Object, listMeta metav1.ListMeta, format outputFormat) (*metav1.Table, error) {
 	table := &metav1.Table{ListMeta: listMeta}
 	table.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("Table"))
-	table.ColumnDefinitions = append([]metav1.TableColumnDefinition{nameColumn}, h.res.Strategy.TableColumns()...)
+	columns := h.res.Strategy.TableColumns()
+	// A kind that places NAME itself (events show it last, with -o wide)
+	// says so with a column of format "name".
+	ownName := false
+	for _, c := range columns {
+		ownName = ownName || c.Format == "name"
+	}
+	if !ownName {
+		columns = append([]metav1.TableColumnDefinition{nameColumn}, columns...)
+	}
+	table.ColumnDefinitions = columns
 	include := r.URL.Query().Get("includeObject")
 	table.Rows = make([]metav1.TableRow, 0, len(objs))
 	for _, obj := range objs {
@@ -29,7 +39,10 @@ func (h *resourceHandler) toTable(r *http.Request, objs []runtime.Object, listMe
 		if err != nil {
 			return nil, err
 		}
-		row := metav1.TableRow{Cells: append([]interface{}{m.GetName()}, h.res.Strategy.TableRow(obj)...)}
+		row := metav1.TableRow{Cells: h.res.Strategy.TableRow(obj)}
+		if !ownName {
+			row.Cells = append([]interface{}{m.GetName()}, row.Cells...)
+		}
 		switch include {
 		case "None":
 		case "Object":

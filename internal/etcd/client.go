@@ -11,7 +11,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
 )
 
 // dialTimeout bounds each connection attempt of the shared client.
@@ -22,7 +22,7 @@ const dialTimeout = 5 * time.Second
 // clear message instead of the API server's first request. It is a real
 // network client (not etcd's in-process adapter): the storage layer then
 // behaves exactly as it would against a remote etcd.
-func newClient(ctx context.Context, cfg Config, e *embed.Etcd) (*clientv3.Client, error) {
+func newClient(ctx context.Context, cfg Config, lg *zap.Logger) (*clientv3.Client, error) {
 	tlsCfg, err := clientTLS(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("etcd: client TLS: %w", err)
@@ -33,7 +33,7 @@ func newClient(ctx context.Context, cfg Config, e *embed.Etcd) (*clientv3.Client
 		DialTimeout: dialTimeout,
 		// The member's logger: same level and output, so the client is as
 		// quiet as the server.
-		Logger:  e.GetLogger().Named("client"),
+		Logger:  lg.Named("client"),
 		Context: context.WithoutCancel(ctx),
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap/zapcore"
 )
 
 // TLSFiles are PEM file paths, as the pki package lays them out under
@@ -58,10 +59,11 @@ type Config struct {
 	ClusterState string
 
 	// ReadyTimeout bounds how long Start waits for the member to be ready
-	// when ctx has no deadline. Default 60s: a single member is ready in
-	// well under a second; a joining one has to catch up first.
+	// (ctx may end the wait sooner). Default 60s: a single member is ready
+	// in well under a second; a joining one has to catch up first.
 	ReadyTimeout time.Duration
-	// LogLevel is etcd's zap level (debug, info, warn, error). Default
+	// LogLevel is the lowest zap level (debug, info, warn, error) of etcd's
+	// logs, which are written through logrus with component=etcd. Default
 	// error, so hanok's own logs stay readable.
 	LogLevel string
 	// QuotaBackendBytes is the backend size at which etcd raises NOSPACE
@@ -71,6 +73,11 @@ type Config struct {
 	// keeps. Default 5m: old revisions must become "Gone" for watchers, or
 	// the database grows with every write.
 	CompactionRetention time.Duration
+	// HeartbeatInterval and ElectionTimeout override Raft timing (both or
+	// neither). Default: short for a lone member, etcd's 100ms/1s otherwise
+	// (see timing.go).
+	HeartbeatInterval time.Duration
+	ElectionTimeout   time.Duration
 }
 
 // Defaults, chosen for one small node.
@@ -140,6 +147,12 @@ func (c Config) validate() error {
 		if err := checkURL("MetricsURL", c.MetricsURL, TLSFiles{}); err != nil {
 			return err
 		}
+	}
+	if _, err := zapcore.ParseLevel(c.LogLevel); err != nil {
+		return fmt.Errorf("LogLevel: %w", err)
+	}
+	if (c.HeartbeatInterval > 0) != (c.ElectionTimeout > 0) {
+		return errors.New("set both HeartbeatInterval and ElectionTimeout, or neither")
 	}
 	if c.ServerTLS.CAFile != "" && (c.ClientTLS.CertFile == "" || c.ClientTLS.KeyFile == "") {
 		return errors.New("ServerTLS.CAFile requires client certificates, but ClientTLS has no cert and key")

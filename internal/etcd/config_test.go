@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
 )
 
 func TestValidate(t *testing.T) {
@@ -31,6 +33,8 @@ func TestValidate(t *testing.T) {
 		{"no port", func(c *Config) { c.ClientURL = "https://127.0.0.1" }, "host:port"},
 		{"bad scheme", func(c *Config) { c.ExtraClientURLs = []string{"unix://x:1"} }, "scheme"},
 		{"metrics over https", func(c *Config) { c.MetricsURL = "https://127.0.0.1:2381" }, "MetricsURL"},
+		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "LogLevel"},
+		{"half raft timing", func(c *Config) { c.ElectionTimeout = time.Second }, "HeartbeatInterval"},
 		{"client cert without key", func(c *Config) { c.ClientTLS = TLSFiles{CertFile: "cl.crt"} }, "ClientTLS"},
 	}
 	for _, tt := range tests {
@@ -73,7 +77,7 @@ func TestEmbedConfig(t *testing.T) {
 		ServerTLS:       TLSFiles{"s.crt", "s.key", "ca.crt"},
 		PeerTLS:         TLSFiles{"p.crt", "p.key", "pca.crt"},
 	}.withDefaults()
-	ec, err := c.embedConfig("node-1234abcd")
+	ec, err := c.embedConfig("node-1234abcd", zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +96,8 @@ func TestEmbedConfig(t *testing.T) {
 		{"client cert auth", ec.ClientTLSInfo.ClientCertAuth, true},
 		{"peer cert auth", ec.PeerTLSInfo.ClientCertAuth, true},
 		{"grpc gateway", ec.EnableGRPCGateway, false},
+		{"lone member heartbeat", ec.TickMs, uint(20)},
+		{"lone member election", ec.ElectionMs, uint(100)},
 		{"tracing", ec.EnableDistributedTracing, false},
 	}
 	for _, ck := range checks {
@@ -122,5 +128,37 @@ func TestMemberName(t *testing.T) {
 	second, err := memberName(dir, "")
 	if err != nil || second != first {
 		t.Errorf("name not kept: %q then %q (%v)", first, second, err)
+	}
+}
+
+func TestTiming(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want raftTiming
+	}{
+		{"new lone member", Config{}, singleMemberTiming},
+		{"new member of one", Config{InitialCluster: "a=https://127.0.0.1:2380"}, singleMemberTiming},
+		{"new cluster of three", Config{InitialCluster: "a=https://10.0.0.1:2380,b=https://10.0.0.2:2380,c=https://10.0.0.3:2380"}, clusterTiming},
+		{"joining", Config{ClusterState: "existing", InitialCluster: "a=https://10.0.0.1:2380,b=https://10.0.0.2:2380"}, clusterTiming},
+		{"explicit", Config{HeartbeatInterval: 50 * time.Millisecond, ElectionTimeout: 500 * time.Millisecond},
+			raftTiming{50 * time.Millisecond, 500 * time.Millisecond}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.DataDir = t.TempDir()
+			if got := tt.cfg.timing(); got != tt.want {
+				t.Errorf("timing() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	// An initialized data dir whose backend cannot be read is treated as a
+	// cluster: the safe timing.
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "member", "wal"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if got := (Config{DataDir: dir}).timing(); got != clusterTiming {
+		t.Errorf("unreadable data dir: timing() = %+v, want clusterTiming", got)
 	}
 }

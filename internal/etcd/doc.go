@@ -21,11 +21,12 @@
 // and is promoted to a voter once caught up.
 //
 // Data flow: Start turns Config into an embed.Config (TLS from the pki
-// package's etcd/ files, quiet zap logging, quota and compaction set for a
-// small node), starts the member, waits for ReadyNotify, then dials one
-// TLS client over the loopback client URL with the etcd client cert. The
-// API server's storage layer uses that client exactly as it would use a
-// remote etcd; nothing reaches into the etcd server's internals except
-// Health's alarm check. Stop closes the client, then the member, which
+// package's etcd/ files, etcd's zap logs bridged to logrus at error level,
+// quota, compaction and Raft timing set for a small node), starts the
+// member, waits for ReadyNotify, then dials one TLS client over the
+// loopback client URL with the etcd client cert. The API server's storage
+// layer uses that client exactly as it would use a remote etcd; nothing
+// reaches into the etcd server's internals except Health's alarm check and,
+// before start, a read-only look at the stored membership (timing.go). Stop closes the client, then the member, which
 // flushes and closes the WAL and backend, so no acknowledged write is lost.
 package etcd

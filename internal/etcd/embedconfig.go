@@ -3,14 +3,16 @@ package etcd
 import (
 	"fmt"
 	"net/url"
+	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
 )
 
-// embedConfig translates a defaulted, validated Config into etcd's own.
-// Everything not set here keeps etcd's default (snapshot count 10000,
-// 100ms heartbeat, 1s election timeout, 1.5 MiB max request).
-func (c Config) embedConfig(name string) (*embed.Config, error) {
+// embedConfig translates a defaulted, validated Config into etcd's own,
+// logging to lg. Everything not set here keeps etcd's default (snapshot
+// count 10000, 1.5 MiB max request, 5 WAL and snapshot files).
+func (c Config) embedConfig(name string, lg *zap.Logger) (*embed.Config, error) {
 	ec := embed.NewConfig()
 	ec.Name = name
 	ec.Dir = c.DataDir
@@ -46,10 +48,17 @@ func (c Config) embedConfig(name string) (*embed.Config, error) {
 		ec.InitialCluster = ec.InitialClusterFromName(name)
 	}
 
-	// Quiet by default: etcd logs every start step at info level.
+	t := c.timing()
+	ec.TickMs = uint(t.heartbeat / time.Millisecond)
+	ec.ElectionMs = uint(t.election / time.Millisecond)
+
+	// etcd logs every start step at info level; lg filters by c.LogLevel
+	// and writes through logrus. LogOutputs must not be journald for etcd
+	// to use the builder.
 	ec.Logger = "zap"
 	ec.LogLevel = c.LogLevel
 	ec.LogOutputs = []string{embed.StdErrLogOutput}
+	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(lg)
 
 	ec.QuotaBackendBytes = c.QuotaBackendBytes
 	ec.AutoCompactionMode = embed.CompactorModePeriodic

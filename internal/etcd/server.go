@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap/zapcore"
 )
 
 // Server is a running member and its shared client.
@@ -20,6 +22,7 @@ type Server struct {
 	etcd   *embed.Etcd
 	client *clientv3.Client
 
+	stopping atomic.Bool // set before closing; quiets etcd's shutdown noise
 	stopOnce sync.Once
 }
 
@@ -39,22 +42,23 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("etcd: %w", err)
 	}
-	ec, err := cfg.embedConfig(name)
+	s := &Server{cfg: cfg, name: name}
+	level, _ := zapcore.ParseLevel(cfg.LogLevel) // checked by validate
+	lg := newLogger(level, &s.stopping)
+	ec, err := cfg.embedConfig(name, lg)
 	if err != nil {
 		return nil, fmt.Errorf("etcd: %w", err)
 	}
 
-	e, err := embed.StartEtcd(ec)
-	if err != nil {
+	if s.etcd, err = embed.StartEtcd(ec); err != nil {
 		return nil, startError(name, cfg, err)
 	}
-	s := &Server{cfg: cfg, name: name, etcd: e}
 	if err := s.waitReady(ctx); err != nil {
-		e.Close()
+		s.closeEtcd()
 		return nil, err
 	}
-	if s.client, err = newClient(ctx, cfg, e); err != nil {
-		e.Close()
+	if s.client, err = newClient(ctx, cfg, lg); err != nil {
+		s.closeEtcd()
 		return nil, err
 	}
 	return s, nil
@@ -64,8 +68,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 // second hanok, or a system etcd) and deserves to be named as such.
 func startError(name string, cfg Config, err error) error {
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return fmt.Errorf("etcd: member %s: a port is already in use (client %v, peer %s): is another hanok or etcd running? %w",
-			name, cfg.clientURLs(), cfg.PeerURL, err)
+		return fmt.Errorf("etcd: member %s: %w (is another hanok or etcd using %s or %s?)",
+			name, err, cfg.ClientURL, cfg.PeerURL)
 	}
 	return fmt.Errorf("etcd: start member %s in %s: %w", name, cfg.DataDir, err)
 }
@@ -114,6 +118,13 @@ func (s *Server) Stop() {
 		if s.client != nil {
 			s.client.Close()
 		}
-		s.etcd.Close()
+		s.closeEtcd()
 	})
+}
+
+// closeEtcd closes the member, first telling the logger that the listener
+// errors etcd is about to report are its own doing.
+func (s *Server) closeEtcd() {
+	s.stopping.Store(true)
+	s.etcd.Close()
 }

@@ -18,7 +18,7 @@ import (
 
 // freePorts reserves n distinct free ports on 127.0.0.1 and releases them
 // for the member to take.
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ports []int
 	var lns []net.Listener
@@ -38,7 +38,7 @@ func freePorts(t *testing.T, n int) []int {
 
 // testConfig is a TLS member on a fresh data dir, with certificates from
 // the pki package laid out as hanok lays them out.
-func testConfig(t *testing.T) Config {
+func testConfig(t testing.TB) Config {
 	t.Helper()
 	dataDir := t.TempDir()
 	b, err := pki.EnsureServer(pki.Options{
@@ -121,6 +121,9 @@ func TestStartPutStopRestart(t *testing.T) {
 		s.Stop()
 	}
 	t.Logf("restarts on the existing data dir: %v", restarts)
+	if n := cfg.withDefaults().memberCount(); n != 1 {
+		t.Errorf("memberCount() on the stopped data dir = %d, want 1", n)
+	}
 }
 
 // TestAcknowledgedWritesSurviveStop writes concurrently right up to Stop:
@@ -208,6 +211,7 @@ func TestStartFailsOnTakenPort(t *testing.T) {
 				s.Stop()
 				t.Fatal("Start succeeded on a taken port")
 			}
+			t.Logf("Start error: %v", err)
 			if !strings.Contains(err.Error(), "already in use") {
 				t.Errorf("error does not say the port is in use: %v", err)
 			}
@@ -232,4 +236,26 @@ func TestSecondMemberOnSameDataDirFails(t *testing.T) {
 	if err := s.Health(ctx); err != nil {
 		t.Errorf("first member unhealthy after the failed second start: %v", err)
 	}
+}
+
+// BenchmarkRestart measures Start on an existing data dir, what every hanok
+// restart pays (Stop is excluded from start-ms/op).
+func BenchmarkRestart(b *testing.B) {
+	cfg := testConfig(b)
+	s, err := Start(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Stop()
+	var total time.Duration
+	for range b.N {
+		begin := time.Now()
+		s, err := Start(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(begin)
+		s.Stop()
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "start-ms/op")
 }

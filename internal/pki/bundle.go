@@ -38,8 +38,7 @@ type Bundle struct {
 
 	// now is the clock; tests move it to exercise renewal.
 	now func() time.Time
-	// issueMu serialises IssueClientCert, so two components asking for the
-	// same identity at once cannot interleave key and certificate writes.
+	// issueMu serialises IssueClientCert and IssueServingCert.
 	issueMu sync.Mutex
 }
 

@@ -8,6 +8,7 @@
 //	serving-kube-apiserver.{crt,key}  the API server's serving cert
 //	client-admin.{crt,key}            system:admin / system:masters
 //	client-<name>.{crt,key}           per-component identities from IssueClientCert
+//	serving-<name>.{crt,key}          other serving certs (kubelet) from IssueServingCert
 //	service.key                       signs service-account tokens
 //	etcd/server-ca, etcd/peer-ca      etcd's own CAs (client and peer traffic)
 //	etcd/server-client.{crt,key}      etcd's serving cert (also usable as a client cert)

@@ -3,6 +3,7 @@ package pki
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -34,6 +35,11 @@ func WriteKubeconfig(path string, mode os.FileMode, serverURL string, caPEM, cer
 	data, err := clientcmd.Write(*cfg)
 	if err != nil {
 		return fmt.Errorf("pki: encode kubeconfig %s: %w", path, err)
+	}
+	// Parent directories are world-readable (as /etc/rancher/k3s is): a
+	// kubeconfig written 0644 on purpose must be reachable by other users.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("pki: kubeconfig: %w", err)
 	}
 	if err := writeFileAtomic(path, data, mode); err != nil {
 		return fmt.Errorf("pki: kubeconfig: %w", err)

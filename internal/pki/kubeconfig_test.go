@@ -31,6 +31,7 @@ func TestWriteKubeconfigRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertMode(t, path, 0o640)
+	assertMode(t, filepath.Dir(path), 0o755)
 
 	cfg, err := clientcmd.LoadFromFile(path)
 	if err != nil {

@@ -338,10 +338,34 @@ func TestIssueClientCert(t *testing.T) {
 		}
 	})
 
-	for _, bad := range []string{"", "..", "../x", "a/b", ".hidden"} {
+	for _, bad := range []string{"", "..", "../x", "a/b", ".hidden", "admin"} {
 		if _, _, err := b.IssueClientCert(bad, "x", nil); err == nil {
 			t.Errorf("name %q accepted", bad)
 		}
+	}
+}
+
+func TestIssueServingCert(t *testing.T) {
+	b := mustEnsure(t, testOptions(t))
+	certPEM, keyPEM, err := b.IssueServingCert("kubelet", []string{"node-a", "192.168.5.10", "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"node-a", "192.168.5.10", "127.0.0.1"} {
+		if _, err := pair.Leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: b.ServerCA.Pool}); err != nil {
+			t.Errorf("%s: %v", host, err)
+		}
+	}
+	again, _, err := b.IssueServingCert("kubelet", []string{"192.168.5.10"})
+	if err != nil || !bytes.Equal(again, certPEM) {
+		t.Errorf("a subset of the hosts re-issued the cert (err %v)", err)
+	}
+	if _, _, err := b.IssueServingCert("empty", nil); err == nil {
+		t.Error("serving cert without hosts accepted")
 	}
 }
 

@@ -6,6 +6,9 @@
 # Run through `go generate ./internal/apiserver/openapi/` (see doc.go).
 # To serve a new group-version, add its package below and rerun; openapi.New
 # refuses resources whose kinds have no definition, naming this file.
+# scheduling/v1alpha3 is here only because batch/v1 Job refers to its
+# types (an alpha field); every type reachable from a served one must be
+# generated.
 set -eu
 cd "$(dirname "$0")"
 
@@ -32,6 +35,7 @@ exec go run "k8s.io/kube-openapi/cmd/openapi-gen@${version}" \
 	k8s.io/api/policy/v1 \
 	k8s.io/api/rbac/v1 \
 	k8s.io/api/scheduling/v1 \
+	k8s.io/api/scheduling/v1alpha3 \
 	k8s.io/api/storage/v1 \
 	k8s.io/apimachinery/pkg/api/resource \
 	k8s.io/apimachinery/pkg/apis/meta/v1 \

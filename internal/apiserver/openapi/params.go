@@ -23,7 +23,8 @@ var prettyParam = param{
 	doc: "If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).",
 }
 
-// pathParams renders a route's path-level parameters, pretty last.
+// pathParams renders a route's path-level parameters, by name as upstream
+// orders them (name, namespace, path, pretty).
 func pathParams(rt route) []param {
 	var out []param
 	for _, p := range rt.pathParams {
@@ -32,6 +33,7 @@ func pathParams(rt route) []param {
 	if rt.pretty {
 		out = append(out, prettyParam)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
 }
 

@@ -25,7 +25,12 @@ func splitByDocument(routes []route) map[string][]route {
 // document with the schemas its operations reach. Parameters are inline,
 // as upstream's: kubectl looks for fieldValidation among a PATCH
 // operation's own parameters to decide the server validates fields.
-func buildV3(routes []route, defs map[string]common.OpenAPIDefinition, kinds kindIndex, info *spec.Info) (*spec3.OpenAPI, error) {
+//
+// schemas caches the v3 form of definitions across the documents of one
+// build: ObjectMeta and friends are in every document, and converting them
+// once is most of the saving.
+func buildV3(routes []route, defs map[string]common.OpenAPIDefinition, schemas map[string]*spec.Schema,
+	kinds kindIndex, info *spec.Info) (*spec3.OpenAPI, error) {
 	doc := &spec3.OpenAPI{
 		Version: "3.0.0",
 		Info:    info,
@@ -65,7 +70,12 @@ func buildV3(routes []route, defs map[string]common.OpenAPIDefinition, kinds kin
 		return nil, err
 	}
 	for _, name := range names {
-		doc.Components.Schemas[common.EscapeJsonPointer(name)] = v3Schema(defs[name], kinds, name)
+		sch, ok := schemas[name]
+		if !ok {
+			sch = v3Schema(defs[name], kinds, name)
+			schemas[name] = sch
+		}
+		doc.Components.Schemas[common.EscapeJsonPointer(name)] = sch
 	}
 	return doc, nil
 }

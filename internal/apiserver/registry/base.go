@@ -25,18 +25,22 @@ var _ StatusStrategy = Base{}
 func (Base) Default(runtime.Object) {}
 
 // PrepareForCreate zeroes Status (clients set status through /status only)
-// and sets generation 1 for kinds with a Spec.
+// and sets generation 1 for kinds with a Spec (upstream tracks generation
+// only where there is a spec to observe).
 func (Base) PrepareForCreate(_ context.Context, obj runtime.Object) {
 	if st := structField(obj, "Status"); st.IsValid() && st.CanSet() {
 		st.Set(reflect.Zero(st.Type()))
 	}
 	if m, err := meta.Accessor(obj); err == nil {
-		m.SetGeneration(1)
+		m.SetGeneration(0)
+		if structField(obj, "Spec").IsValid() {
+			m.SetGeneration(1)
+		}
 	}
 }
 
-// PrepareForUpdate keeps old's Status and bumps generation when Spec changed
-// (for kinds without Spec, when anything but metadata changed).
+// PrepareForUpdate keeps old's Status and, for kinds with a Spec, bumps
+// generation when the spec changed.
 func (Base) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	newSt, oldSt := structField(obj, "Status"), structField(old, "Status")
 	if newSt.IsValid() && newSt.CanSet() && oldSt.IsValid() {
@@ -48,13 +52,14 @@ func (Base) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 		return
 	}
 	m.SetGeneration(om.GetGeneration())
-	if SpecChanged(obj, old) {
+	if structField(obj, "Spec").IsValid() && SpecChanged(obj, old) {
 		m.SetGeneration(om.GetGeneration() + 1)
 	}
 }
 
-// PrepareForStatusUpdate keeps everything but Status from old; only
-// metadata labels/annotations changes are dropped too, as upstream does.
+// PrepareForStatusUpdate keeps everything but Status from old, metadata
+// included (resourceVersion too: the handler puts the client's back for
+// optimistic locking).
 func (Base) PrepareForStatusUpdate(_ context.Context, obj, old runtime.Object) {
 	newSt := structField(obj, "Status")
 	if !newSt.IsValid() {
@@ -65,7 +70,6 @@ func (Base) PrepareForStatusUpdate(_ context.Context, obj, old runtime.Object) {
 	nv := reflect.ValueOf(obj).Elem()
 	nv.Set(reflect.ValueOf(old.DeepCopyObject()).Elem())
 	structField(obj, "Status").Set(status)
-	// The caller's resourceVersion decides optimistic locking; keep it.
 }
 
 // Validate accepts everything; kinds override it.

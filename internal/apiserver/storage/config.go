@@ -26,8 +26,9 @@ const (
 	// may be dropped (beyond MinEvents). Upstream sizes its buffer to hold 75s.
 	DefaultEventWindow = 75 * time.Second
 	// DefaultWatcherBuffer is each watcher's queue length. A watcher whose
-	// queue is full is closed (the client re-watches from its last
-	// resourceVersion) so one slow client never stalls the others.
+	// queue stays full (beyond the dispatcher's small wait budget) is
+	// closed, and the client re-watches from its last resourceVersion, so
+	// one slow client never stalls the others.
 	DefaultWatcherBuffer = 1024
 	// DefaultBookmarkInterval is how often a watcher that allows bookmarks
 	// gets one (upstream: about a minute).

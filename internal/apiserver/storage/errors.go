@@ -6,9 +6,9 @@ import (
 	"path"
 	"strconv"
 
+	rpctypes "go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	rpctypes "go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 )
 
 // Messages clients (and client-go's retry helpers) know from upstream; kept

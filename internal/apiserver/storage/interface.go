@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -39,21 +40,30 @@ type Interface interface {
 		preconditions *Preconditions, tryUpdate UpdateFunc) error
 
 	// Delete removes key if preconditions hold, decoding the last state into
-	// out. validate (may be nil) sees the current object first and can refuse.
+	// out (its resourceVersion is the deletion's revision, as upstream).
+	// validate (may be nil) sees the current object first and can refuse.
 	Delete(ctx context.Context, key string, out runtime.Object, preconditions *Preconditions,
 		validate func(current runtime.Object) error) error
 
 	// List decodes every object whose key starts with prefix (a prefix ends
 	// in "/") and matches opts into listObj (a typed *List), setting the
 	// list's resourceVersion and, with opts.Limit, continue.
+	// Items from the Cacher share maps, slices and pointers with the cache:
+	// the caller owns each item's top-level struct but must DeepCopy before
+	// changing anything nested (see doc.go).
 	List(ctx context.Context, prefix string, opts ListOptions, listObj runtime.Object) error
 
 	// Watch streams changes below prefix (or of a single key) after
 	// opts.ResourceVersion ("" or "0": first an ADDED event per current object,
 	// then changes). Gone (410) when the revision was compacted / fell out of
-	// the cache window. Events whose object stops or starts matching the
+	// the cache window: the Cacher returns it as the error; Store (direct
+	// etcd) sends it as an ERROR event, since etcd reports compaction only
+	// once the watch runs. Events whose object stops or starts matching the
 	// predicate are sent as DELETED / ADDED as upstream does. With
-	// opts.AllowBookmarks, BOOKMARK events are sent periodically.
+	// opts.AllowBookmarks, BOOKMARK events are sent periodically. Event
+	// objects follow the same sharing rule as List items. The stream ends
+	// (the channel closes) when ctx ends, on Stop, or when the client falls
+	// too far behind; a client then resumes from its last resourceVersion.
 	Watch(ctx context.Context, prefix string, opts ListOptions) (watch.Interface, error)
 
 	// Count returns how many objects are stored under prefix.
@@ -76,10 +86,14 @@ type ListOptions struct {
 	// ResourceVersion semantics follow upstream: "" = most recent (consistent
 	// read), "0" = any (served from the cache), N = at least N.
 	ResourceVersion string
-	Predicate       Predicate
-	Limit           int64
-	Continue        string
-	AllowBookmarks  bool
+	// ResourceVersionMatch (List only) mirrors the list option: Exact
+	// reads the state at exactly ResourceVersion (from etcd, 410 once
+	// compacted); NotOlderThan or "" keep the semantics above.
+	ResourceVersionMatch metav1.ResourceVersionMatch
+	Predicate            Predicate
+	Limit                int64
+	Continue             string
+	AllowBookmarks       bool
 	// SendInitialEvents mirrors the watch-list option: when true, a watch
 	// starts with the current state followed by a bookmark carrying
 	// the "k8s.io/initial-events-end" annotation.

@@ -41,7 +41,14 @@ func resourceVersionOf(obj runtime.Object) string {
 // shared with the cache and must be treated as read-only. A deep copy of a
 // pod costs ~4µs, which for a 10,000-item list or a 100-watcher fan-out is
 // most of the time budget; a shallow one costs ~0.1µs.
+//
+// Unstructured objects (custom resources) keep everything, metadata
+// included, in one map, so for them only a deep copy gives the caller its
+// own top level.
 func shallowCopy(obj runtime.Object) runtime.Object {
+	if _, ok := obj.(runtime.Unstructured); ok {
+		return obj.DeepCopyObject()
+	}
 	v := reflect.ValueOf(obj)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return obj.DeepCopyObject()
@@ -88,10 +95,11 @@ func (b *listBuilder) set(objs []runtime.Object) error {
 	elemType := b.items.Type().Elem()
 	s := reflect.MakeSlice(b.items.Type(), len(objs), len(objs))
 	for i, obj := range objs {
+		if _, ok := obj.(runtime.Unstructured); ok || b.ptrs {
+			obj = shallowCopy(obj)
+		}
 		v := reflect.ValueOf(obj)
-		if b.ptrs {
-			v = reflect.ValueOf(shallowCopy(obj))
-		} else {
+		if !b.ptrs {
 			v = v.Elem()
 		}
 		if v.Type() != elemType {

@@ -167,6 +167,10 @@ func templateWithClaims(spec *appsv1.StatefulSetSpec) *v1.PodTemplateSpec {
 		}
 	}
 	for _, c := range spec.VolumeClaimTemplates {
+		if !claims[c.Name] {
+			continue // a duplicate claim template, reported on its own
+		}
+		claims[c.Name] = false
 		vols = append(vols, v1.Volume{Name: c.Name, VolumeSource: v1.VolumeSource{
 			PersistentVolumeClaim: &v1.PersistentVolumeClaimVolumeSource{ClaimName: c.Name},
 		}})

@@ -12,7 +12,7 @@ import (
 )
 
 var (
-	taintEffects          = []v1.TaintEffect{v1.TaintEffectNoExecute, v1.TaintEffectNoSchedule, v1.TaintEffectPreferNoSchedule}
+	taintEffects          = []v1.TaintEffect{v1.TaintEffectNoSchedule, v1.TaintEffectPreferNoSchedule, v1.TaintEffectNoExecute}
 	tolerationOperators   = []v1.TolerationOperator{v1.TolerationOpEqual, v1.TolerationOpExists}
 	unsatisfiableActions  = []v1.UnsatisfiableConstraintAction{v1.DoNotSchedule, v1.ScheduleAnyway}
 	inclusionPolicies     = []v1.NodeInclusionPolicy{v1.NodeInclusionPolicyHonor, v1.NodeInclusionPolicyIgnore}

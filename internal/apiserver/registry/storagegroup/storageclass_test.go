@@ -1,0 +1,126 @@
+package storagegroup
+
+import (
+	"reflect"
+	"testing"
+
+	v1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func newClass() *storagev1.StorageClass {
+	return &storagev1.StorageClass{
+		ObjectMeta:  metav1.ObjectMeta{Name: "local-path", ResourceVersion: "1"},
+		Provisioner: "rancher.io/local-path",
+		Parameters:  map[string]string{"nodePath": "/var/lib/hanok/storage"},
+	}
+}
+
+func TestStorageClassDefaults(t *testing.T) {
+	sc := newClass()
+	if errs := create(storageClassStrategy{}, sc); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if *sc.ReclaimPolicy != v1.PersistentVolumeReclaimDelete || *sc.VolumeBindingMode != storagev1.VolumeBindingImmediate {
+		t.Errorf("defaults: %v %v", *sc.ReclaimPolicy, *sc.VolumeBindingMode)
+	}
+	kept := newClass()
+	kept.ReclaimPolicy = ptr(v1.PersistentVolumeReclaimRetain)
+	kept.VolumeBindingMode = ptr(storagev1.VolumeBindingWaitForFirstConsumer)
+	create(storageClassStrategy{}, kept)
+	if *kept.ReclaimPolicy != v1.PersistentVolumeReclaimRetain || *kept.VolumeBindingMode != storagev1.VolumeBindingWaitForFirstConsumer {
+		t.Errorf("explicit values overwritten")
+	}
+}
+
+func TestStorageClassValidate(t *testing.T) {
+	zone := func(values ...string) v1.TopologySelectorTerm {
+		return v1.TopologySelectorTerm{MatchLabelExpressions: []v1.TopologySelectorLabelRequirement{{Key: v1.LabelTopologyZone, Values: values}}}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*storagev1.StorageClass)
+		want   []wantErr
+	}{
+		{"valid", func(*storagev1.StorageClass) {}, nil},
+		{"topologies", func(sc *storagev1.StorageClass) {
+			sc.AllowedTopologies = []v1.TopologySelectorTerm{zone("a"), zone("b")}
+		}, nil},
+		{"no provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "" }, []wantErr{{field.ErrorTypeRequired, "provisioner"}}},
+		{"bad provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "local path" }, []wantErr{{field.ErrorTypeInvalid, "provisioner"}}},
+		{"empty parameter key", func(sc *storagev1.StorageClass) { sc.Parameters[""] = "x" }, []wantErr{{field.ErrorTypeInvalid, "parameters"}}},
+		{"bad reclaim policy", func(sc *storagev1.StorageClass) { sc.ReclaimPolicy = ptr(v1.PersistentVolumeReclaimRecycle) },
+			[]wantErr{{field.ErrorTypeNotSupported, "reclaimPolicy"}}},
+		{"bad binding mode", func(sc *storagev1.StorageClass) { sc.VolumeBindingMode = ptr(storagev1.VolumeBindingMode("Later")) },
+			[]wantErr{{field.ErrorTypeNotSupported, "volumeBindingMode"}}},
+		{"duplicate term", func(sc *storagev1.StorageClass) {
+			sc.AllowedTopologies = []v1.TopologySelectorTerm{zone("a"), zone("a")}
+		},
+			[]wantErr{{field.ErrorTypeDuplicate, "allowedTopologies[1].matchLabelExpressions"}}},
+		{"no values", func(sc *storagev1.StorageClass) { sc.AllowedTopologies = []v1.TopologySelectorTerm{zone()} },
+			[]wantErr{{field.ErrorTypeRequired, "allowedTopologies[0].matchLabelExpressions[0].values"}}},
+		{"namespaced", func(sc *storagev1.StorageClass) { sc.Namespace = "default" },
+			[]wantErr{{field.ErrorTypeForbidden, "metadata.namespace"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newClass()
+			tt.mutate(sc)
+			checkErrors(t, create(storageClassStrategy{}, sc), tt.want...)
+		})
+	}
+}
+
+func TestStorageClassUpdate(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*storagev1.StorageClass)
+		want   []wantErr
+	}{
+		{"expansion", func(sc *storagev1.StorageClass) { sc.AllowVolumeExpansion = ptr(true) }, nil},
+		{"mount options", func(sc *storagev1.StorageClass) { sc.MountOptions = []string{"noatime"} }, nil},
+		{"default annotation", func(sc *storagev1.StorageClass) {
+			sc.Annotations = map[string]string{"storageclass.kubernetes.io/is-default-class": "true"}
+		}, nil},
+		{"provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "example.com/nfs" }, []wantErr{{field.ErrorTypeForbidden, "provisioner"}}},
+		{"parameters", func(sc *storagev1.StorageClass) { sc.Parameters["nodePath"] = "/mnt" }, []wantErr{{field.ErrorTypeForbidden, "parameters"}}},
+		{"reclaim policy", func(sc *storagev1.StorageClass) { sc.ReclaimPolicy = ptr(v1.PersistentVolumeReclaimRetain) },
+			[]wantErr{{field.ErrorTypeForbidden, "reclaimPolicy"}}},
+		{"binding mode", func(sc *storagev1.StorageClass) {
+			sc.VolumeBindingMode = ptr(storagev1.VolumeBindingWaitForFirstConsumer)
+		},
+			[]wantErr{{field.ErrorTypeInvalid, "volumeBindingMode"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := newClass()
+			create(storageClassStrategy{}, old)
+			sc := old.DeepCopy()
+			tt.mutate(sc)
+			checkErrors(t, update(storageClassStrategy{}, sc, old), tt.want...)
+		})
+	}
+}
+
+func TestStorageClassTable(t *testing.T) {
+	want := []string{"Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion", "Age"}
+	if got := columnNames(storageClassStrategy{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("columns = %v", got)
+	}
+	sc := newClass()
+	checkTable(t, storageClassStrategy{}, sc, []interface{}{"rancher.io/local-path", "Delete", "Immediate", false, ""})
+	sc.ReclaimPolicy, sc.VolumeBindingMode, sc.AllowVolumeExpansion = ptr(v1.PersistentVolumeReclaimRetain), ptr(storagev1.VolumeBindingWaitForFirstConsumer), ptr(true)
+	checkTable(t, storageClassStrategy{}, sc, []interface{}{"rancher.io/local-path", "Retain", "WaitForFirstConsumer", true, ""})
+}
+
+func TestResources(t *testing.T) {
+	rs := Resources()
+	if len(rs) != 1 || rs[0].GroupVersion.String() != "storage.k8s.io/v1" || rs[0].Plural != "storageclasses" || rs[0].Namespaced ||
+		!reflect.DeepEqual(rs[0].ShortNames, []string{"sc"}) {
+		t.Errorf("%+v", rs)
+	}
+}

@@ -1,0 +1,87 @@
+// Command apiserver-bench measures an API server through its public API, so
+// the same run can time hanok or upstream kube-apiserver: give --kubeconfig
+// for any running server, or leave it out to have the tool start
+// HANOK_BIN (or --hanok) itself, which adds start-up time and memory.
+//
+// It prints one line per figure; targets are read from the figures, never
+// asserted.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+func main() {
+	var (
+		kubeconfig = flag.String("kubeconfig", "", "kubeconfig of the server to measure (empty: start hanok)")
+		hanok      = flag.String("hanok", os.Getenv("HANOK_BIN"), "hanok binary to start when no --kubeconfig is given")
+		workers    = flag.Int("workers", 8, "concurrent clients for the create benchmarks")
+		creates    = flag.Int("creates", 2000, "objects created per create benchmark")
+		listPods   = flag.Int("list-pods", 10000, "pods in the LIST benchmark")
+		watchers   = flag.Int("watchers", 100, "watchers in the fan-out benchmark")
+		updates    = flag.Int("updates", 1000, "pod updates in the fan-out benchmark")
+		starts     = flag.Int("starts", 5, "start-up measurements (hanok only)")
+		contentTy  = flag.String("content-type", "application/vnd.kubernetes.protobuf", "wire format of the client")
+	)
+	flag.Parse()
+	ctx := context.Background()
+
+	var h *hanokProcess
+	if *kubeconfig == "" {
+		if *hanok == "" {
+			fail("give --kubeconfig, or --hanok / HANOK_BIN to start hanok")
+		}
+		var err error
+		h, err = startHanok(*hanok)
+		if err != nil {
+			fail(err.Error())
+		}
+		defer h.stop()
+		fmt.Printf("start to /readyz (fresh data dir): %v\n", h.firstStart.Round(time.Millisecond))
+		if err := h.measureRestarts(*starts); err != nil {
+			fail(err.Error())
+		}
+		time.Sleep(3 * time.Second)
+		fmt.Printf("idle RSS (control plane, no agent): %.1f MB\n", h.rssMB())
+		*kubeconfig = h.kubeconfig
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	if err != nil {
+		fail(err.Error())
+	}
+	cfg.QPS, cfg.Burst = 100000, 100000
+	cfg.ContentType = *contentTy
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		fail(err.Error())
+	}
+	ns := fmt.Sprintf("bench-%d", time.Now().Unix())
+	if err := createNamespace(ctx, cs, ns); err != nil {
+		fail(err.Error())
+	}
+	run := func(name string, f func() error) {
+		if err := f(); err != nil {
+			fmt.Printf("%s: FAILED: %v\n", name, err)
+		}
+	}
+	run("configmap creates", func() error { return benchCreates(ctx, cs, ns, "configmaps", *creates, *workers) })
+	run("pod creates", func() error { return benchCreates(ctx, cs, ns, "pods", *creates, *workers) })
+	run("list pods", func() error { return benchList(ctx, cs, ns, *listPods, *creates, *workers) })
+	run("watch fan-out", func() error { return benchWatch(ctx, cs, ns, *watchers, *updates, *workers) })
+	if h != nil {
+		fmt.Printf("RSS after the benchmarks: %.1f MB\n", h.rssMB())
+	}
+	_ = cs.CoreV1().Namespaces().Delete(ctx, ns, deleteNow)
+}
+
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, "apiserver-bench:", msg)
+	os.Exit(1)
+}
