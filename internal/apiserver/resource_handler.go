@@ -156,10 +156,11 @@ func (h *resourceHandler) writeObject(w http.ResponseWriter, r *http.Request, co
 
 // partialMetadata is obj's metadata as a PartialObjectMetadata.
 func partialMetadata(obj runtime.Object) *metav1.PartialObjectMetadata {
-	m, _ := meta.Accessor(obj)
 	pom := &metav1.PartialObjectMetadata{}
-	if om, ok := m.(*metav1.ObjectMeta); ok {
-		pom.ObjectMeta = *om
+	if a, ok := obj.(metav1.ObjectMetaAccessor); ok {
+		if om, ok := a.GetObjectMeta().(*metav1.ObjectMeta); ok {
+			pom.ObjectMeta = *om
+		}
 	}
 	pom.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("PartialObjectMetadata"))
 	return pom

@@ -23,6 +23,8 @@ func newScheme() *runtime.Scheme {
 		panic(err)
 	}
 	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
+	// Clients send DeleteOptions and friends as meta.k8s.io/v1 too.
+	metav1.AddToGroupVersion(s, metav1.SchemeGroupVersion)
 	if err := metav1.AddMetaToScheme(s); err != nil {
 		panic(err)
 	}

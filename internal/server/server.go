@@ -41,6 +41,9 @@ func Run(ctx context.Context, cfg *Config) error {
 		return err
 	}
 	defer db.Stop()
+	// Everything started below stops (watch caches first) before etcd does.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
 	api, oa, err := buildAPIServer(ctx, cfg, db, bundle)
 	if err != nil {
