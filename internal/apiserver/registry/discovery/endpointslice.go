@@ -230,3 +230,18 @@ func validatePorts(ports []discoveryv1.EndpointPort, fldPath *field.Path) field.
 	}
 	return errs
 }
+
+// PrepareForCreate starts generation at 1: EndpointSlices have no spec, but
+// upstream tracks their generation so consumers can tell fresh data.
+func (endpointSliceStrategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
+	obj.(*discoveryv1.EndpointSlice).Generation = 1
+}
+
+// PrepareForUpdate bumps generation when anything but metadata changed.
+func (endpointSliceStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
+	slice, oldSlice := obj.(*discoveryv1.EndpointSlice), old.(*discoveryv1.EndpointSlice)
+	slice.Generation = oldSlice.Generation
+	if registry.SpecChanged(obj, old) {
+		slice.Generation++
+	}
+}
