@@ -37,8 +37,12 @@ func (h *resourceHandler) list(w http.ResponseWriter, r *http.Request, info *Req
 		writeError(w, r, notAcceptable())
 		return
 	}
+	prefix := h.listPrefix(h.namespaceOf(info))
+	if h.writeRawList(w, r, prefix, opts, format) {
+		return
+	}
 	list := h.res.NewList()
-	if err := h.store.List(r.Context(), h.listPrefix(h.namespaceOf(info)), opts, list); err != nil {
+	if err := h.store.List(r.Context(), prefix, opts, list); err != nil {
 		writeError(w, r, err)
 		return
 	}

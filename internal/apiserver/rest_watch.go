@@ -41,6 +41,8 @@ func (h *resourceHandler) watch(w http.ResponseWriter, r *http.Request, info *Re
 		}
 		timeout = time.Duration(n) * time.Second
 	}
+	// Watchers that get plain objects share each event's encoding.
+	opts.SharedEncoding = format.as == asObject
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
 	wi, err := h.store.Watch(ctx, h.listPrefix(h.namespaceOf(info)), opts)
@@ -103,15 +105,20 @@ func (h *resourceHandler) watchObject(r *http.Request, ev watch.Event, format ou
 		}
 		return ev.Object, false, nil
 	}
+	// Event objects are shallow copies this watcher owns at the top level
+	// (see storage), so stamping the kind on them is safe.
 	if format.as != asTable {
-		obj := ev.Object.DeepCopyObject()
-		h.setGVK(obj)
-		return obj, false, nil
+		h.setGVK(ev.Object)
+		return ev.Object, false, nil
 	}
 	if ev.Type == watch.Bookmark {
 		return nil, true, nil
 	}
-	table, err := h.toTable(r, []runtime.Object{ev.Object.DeepCopyObject()}, metav1.ListMeta{}, format)
+	obj := ev.Object
+	if co, ok := obj.(runtime.CacheableObject); ok {
+		obj = co.GetObject()
+	}
+	table, err := h.toTable(r, []runtime.Object{obj}, metav1.ListMeta{}, format)
 	if err != nil {
 		return nil, false, err
 	}

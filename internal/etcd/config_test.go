@@ -36,6 +36,10 @@ func TestValidate(t *testing.T) {
 		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "LogLevel"},
 		{"half raft timing", func(c *Config) { c.ElectionTimeout = time.Second }, "HeartbeatInterval"},
 		{"client cert without key", func(c *Config) { c.ClientTLS = TLSFiles{CertFile: "cl.crt"} }, "ClientTLS"},
+		{"port 0", func(c *Config) { c.ClientURL, c.PeerURL = "https://127.0.0.1:0", "https://127.0.0.1:0" }, ""},
+		{"port 0 with extra URLs", func(c *Config) {
+			c.ClientURL, c.ExtraClientURLs = "https://127.0.0.1:0", []string{"https://10.0.0.1:2379"}
+		}, "port 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,6 +60,7 @@ func (c Config) embedConfig(name string, lg *zap.Logger) (*embed.Config, error) 
 	ec.LogOutputs = []string{embed.StdErrLogOutput}
 	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(lg)
 
+	ec.UnsafeNoFsync = c.UnsafeNoFsync
 	ec.QuotaBackendBytes = c.QuotaBackendBytes
 	ec.AutoCompactionMode = embed.CompactorModePeriodic
 	ec.AutoCompactionRetention = c.CompactionRetention.String()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -57,7 +58,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.closeEtcd()
 		return nil, err
 	}
-	if s.client, err = newClient(ctx, cfg, lg); err != nil {
+	if hasPortZero(s.cfg.ClientURL) {
+		// The kernel picked the port: dial and report the one taken.
+		s.cfg.ClientURL = s.listenedClientURL()
+	}
+	if s.client, err = newClient(ctx, s.cfg, lg); err != nil {
 		s.closeEtcd()
 		return nil, err
 	}
@@ -90,6 +95,13 @@ func (s *Server) waitReady(ctx context.Context) error {
 	case <-timer.C:
 		return fmt.Errorf("etcd: member %s not ready after %s (no quorum? when joining, are the other members reachable?)", s.name, s.cfg.ReadyTimeout)
 	}
+}
+
+// listenedClientURL is ClientURL with the port its listener actually got.
+func (s *Server) listenedClientURL() string {
+	u, _ := url.Parse(s.cfg.ClientURL) // parsed by validate
+	u.Host = s.etcd.Clients[0].Addr().String()
+	return u.String()
 }
 
 // Client is the one shared client for everything in this process. Do not

@@ -126,6 +126,27 @@ func TestStartPutStopRestart(t *testing.T) {
 	}
 }
 
+// TestStartOnPortZero is how tests run throwaway members side by side: the
+// kernel picks the ports, and Endpoints and the client use the one taken.
+func TestStartOnPortZero(t *testing.T) {
+	s, _ := startMember(t, Config{
+		DataDir:   filepath.Join(t.TempDir(), "etcd"),
+		ClientURL: "http://127.0.0.1:0", PeerURL: "http://127.0.0.1:0",
+		UnsafeNoFsync: true,
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if got := s.Endpoints(); len(got) != 1 || strings.HasSuffix(got[0], ":0") {
+		t.Errorf("Endpoints() = %v, want the port the kernel picked", got)
+	}
+	if _, err := s.Client().Put(ctx, "/k", "v"); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if err := s.Health(ctx); err != nil {
+		t.Fatalf("Health: %v", err)
+	}
+}
+
 // TestAcknowledgedWritesSurviveStop writes concurrently right up to Stop:
 // every write that returned success must be there after a restart.
 func TestAcknowledgedWritesSurviveStop(t *testing.T) {

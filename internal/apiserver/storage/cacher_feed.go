@@ -127,7 +127,7 @@ func (c *Cacher) apply(changes []change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, ch := range changes {
-		ev := &event{key: ch.key, rev: ch.rev, at: now}
+		ev := &event{key: ch.key, rev: ch.rev, at: now, delEnc: &encodings{}}
 		if ch.deleted {
 			prev := c.items.remove(ch.key)
 			if prev == nil {
@@ -136,7 +136,7 @@ func (c *Cacher) apply(changes []change) {
 			ev.typ, ev.prev = watch.Deleted, prev.obj
 		} else {
 			prev := c.items.put(ch.obj)
-			ev.typ, ev.obj = watch.Added, ch.obj.obj
+			ev.typ, ev.obj, ev.objEnc = watch.Added, ch.obj.obj, &ch.obj.enc
 			if prev != nil {
 				ev.typ, ev.prev = watch.Modified, prev.obj
 			}

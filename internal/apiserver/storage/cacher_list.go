@@ -39,10 +39,10 @@ func (c *Cacher) List(ctx context.Context, prefix string, opts ListOptions, list
 		if served, err := c.listFromCache(prefix, from, rev, opts, listObj); served || err != nil {
 			return err
 		}
-		return c.store.List(ctx, prefix, opts, listObj)
+		return c.listFromStore(ctx, prefix, opts, listObj)
 	}
 	if opts.ResourceVersionMatch == metav1.ResourceVersionMatchExact {
-		return c.store.List(ctx, prefix, opts, listObj)
+		return c.listFromStore(ctx, prefix, opts, listObj)
 	}
 	rv, err := parseResourceVersion(opts.ResourceVersion)
 	if err != nil {
@@ -54,7 +54,7 @@ func (c *Cacher) List(ctx context.Context, prefix string, opts ListOptions, list
 		if errors.Is(err, errTimeout) {
 			// Correct but slower: etcd answers consistent reads itself.
 			c.cfg.Logger.Debug("watch cache behind etcd; listing from etcd")
-			return c.store.List(ctx, prefix, opts, listObj)
+			return c.listFromStore(ctx, prefix, opts, listObj)
 		}
 	case rv == 0:
 		err = c.waitFor(ctx, 0, nil)
@@ -99,17 +99,17 @@ func (c *Cacher) listFromCache(prefix, from string, atRev int64, opts ListOption
 	if opts.Limit > 0 && opts.Limit < int64(limit) {
 		limit = int(opts.Limit)
 	}
-	objs := make([]runtime.Object, 0, limit)
+	selected := make([]*entry, 0, limit)
 	examined := 0
 	for _, e := range entries {
-		if len(objs) == limit {
+		if len(selected) == limit {
 			break
 		}
 		examined++
 		if pred.Empty() {
-			objs = append(objs, e.obj)
+			selected = append(selected, e)
 		} else if ok, err := pred.Matches(e.obj); err == nil && ok {
-			objs = append(objs, e.obj)
+			selected = append(selected, e)
 		}
 	}
 	var cont string
@@ -123,8 +123,29 @@ func (c *Cacher) listFromCache(prefix, from string, atRev int64, opts ListOption
 			remaining = &n
 		}
 	}
+	if raw, ok := listObj.(*RawList); ok {
+		raw.Items = make([][]byte, len(selected))
+		for i, e := range selected {
+			if raw.Items[i], err = e.enc.encoded(e.obj, raw.EncoderID, raw.Encode); err != nil {
+				return false, err
+			}
+		}
+		return true, setListMeta(listObj, rev, cont, remaining)
+	}
+	objs := make([]runtime.Object, len(selected))
+	for i, e := range selected {
+		objs[i] = e.obj
+	}
 	if err := lb.set(objs); err != nil {
 		return false, err
 	}
 	return true, setListMeta(listObj, rev, cont, remaining)
+}
+
+// listFromStore lists from etcd, which cannot serve raw lists.
+func (c *Cacher) listFromStore(ctx context.Context, prefix string, opts ListOptions, listObj runtime.Object) error {
+	if _, ok := listObj.(*RawList); ok {
+		return ErrRawListUnsupported
+	}
+	return c.store.List(ctx, prefix, opts, listObj)
 }

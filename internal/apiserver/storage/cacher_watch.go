@@ -53,7 +53,7 @@ func (c *Cacher) Watch(ctx context.Context, prefix string, opts ListOptions) (wa
 	if !opts.AllowBookmarks {
 		bookmark = 0
 	}
-	f := filter{key: prefix, recursive: opts.Recursive, pred: c.store.predicate(opts.Predicate)}
+	f := filter{key: prefix, recursive: opts.Recursive, pred: c.store.predicate(opts.Predicate), shared: opts.SharedEncoding}
 	w := newWatcher(ctx, f, c.cfg.NewFunc, c.cfg.WatcherBuffer, bookmark)
 	w.latest = c.dispatched.Load
 	w.onStop = func() {

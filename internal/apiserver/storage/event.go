@@ -27,6 +27,11 @@ type event struct {
 	// at is when the cache received it (unix nanoseconds), for the history
 	// window.
 	at int64
+	// objEnc caches obj's serializations (the cache entry's own, shared with
+	// raw lists); delEnc those of the deleted form. Nil for events not from
+	// the cache.
+	objEnc *encodings
+	delEnc *encodings
 }
 
 // filter is what one watcher asked for: a key or a key prefix, and a
@@ -35,6 +40,8 @@ type filter struct {
 	key       string // exact key, or a prefix ending in "/" when recursive
 	recursive bool
 	pred      Predicate
+	// shared: hand out CachedObjects (ListOptions.SharedEncoding).
+	shared bool
 }
 
 func (f *filter) keyMatches(key string) bool {
@@ -66,9 +73,9 @@ func (f *filter) convert(ev *event) (watch.Event, bool) {
 	if f.pred.Empty() {
 		switch ev.typ {
 		case watch.Added, watch.Modified:
-			return watch.Event{Type: ev.typ, Object: shallowCopy(ev.obj)}, true
+			return watch.Event{Type: ev.typ, Object: share(shallowCopy(ev.obj), ev.objEnc, f.shared)}, true
 		case watch.Deleted:
-			return watch.Event{Type: watch.Deleted, Object: withRevision(ev.prev, ev.rev)}, ev.prev != nil
+			return watch.Event{Type: watch.Deleted, Object: share(withRevision(ev.prev, ev.rev), ev.delEnc, f.shared)}, ev.prev != nil
 		}
 		return watch.Event{}, false
 	}
@@ -76,11 +83,11 @@ func (f *filter) convert(ev *event) (watch.Event, bool) {
 	old := ev.prev != nil && f.matches(ev.prev)
 	switch {
 	case cur && old:
-		return watch.Event{Type: watch.Modified, Object: shallowCopy(ev.obj)}, true
+		return watch.Event{Type: watch.Modified, Object: share(shallowCopy(ev.obj), ev.objEnc, f.shared)}, true
 	case cur && !old:
-		return watch.Event{Type: watch.Added, Object: shallowCopy(ev.obj)}, true
+		return watch.Event{Type: watch.Added, Object: share(shallowCopy(ev.obj), ev.objEnc, f.shared)}, true
 	case !cur && old:
-		return watch.Event{Type: watch.Deleted, Object: withRevision(ev.prev, ev.rev)}, true
+		return watch.Event{Type: watch.Deleted, Object: share(withRevision(ev.prev, ev.rev), ev.delEnc, f.shared)}, true
 	}
 	return watch.Event{}, false
 }

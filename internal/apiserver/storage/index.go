@@ -14,6 +14,8 @@ type entry struct {
 	key string
 	obj runtime.Object // resourceVersion set to rev
 	rev int64
+	// enc caches obj's serializations for raw lists (see RawList).
+	enc encodings
 }
 
 // index is the cache's current state: entries sorted by key. A sorted slice

@@ -94,6 +94,9 @@ type ListOptions struct {
 	Limit                int64
 	Continue             string
 	AllowBookmarks       bool
+	// SharedEncoding (watch from the cache only): event objects come as
+	// *CachedObject, which every watcher encodes once between them.
+	SharedEncoding bool
 	// SendInitialEvents mirrors the watch-list option: when true, a watch
 	// starts with the current state followed by a bookmark carrying
 	// the "k8s.io/initial-events-end" annotation.

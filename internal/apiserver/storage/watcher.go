@@ -113,7 +113,7 @@ func (w *watcher) run(st start) {
 		if !w.filter.matches(e.obj) {
 			continue
 		}
-		if !w.send(watch.Event{Type: watch.Added, Object: shallowCopy(e.obj)}) {
+		if !w.send(watch.Event{Type: watch.Added, Object: share(shallowCopy(e.obj), &e.enc, w.filter.shared)}) {
 			return
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -29,6 +30,8 @@ func main() {
 		updates    = flag.Int("updates", 1000, "pod updates in the fan-out benchmark")
 		starts     = flag.Int("starts", 5, "start-up measurements (hanok only)")
 		contentTy  = flag.String("content-type", "application/vnd.kubernetes.protobuf", "wire format of the client")
+		only       = flag.String("only", "", "run only these benchmarks (comma-separated: creates,list,watch)")
+		namespace  = flag.String("namespace", "", "use this existing namespace (default: a new one, deleted after)")
 	)
 	flag.Parse()
 	ctx := context.Background()
@@ -62,23 +65,29 @@ func main() {
 	if err != nil {
 		fail(err.Error())
 	}
-	ns := fmt.Sprintf("bench-%d", time.Now().Unix())
-	if err := createNamespace(ctx, cs, ns); err != nil {
-		fail(err.Error())
+	ns := *namespace
+	if ns == "" {
+		ns = fmt.Sprintf("bench-%d", time.Now().Unix())
+		if err := createNamespace(ctx, cs, ns); err != nil {
+			fail(err.Error())
+		}
+		defer func() { _ = cs.CoreV1().Namespaces().Delete(ctx, ns, deleteNow) }()
 	}
-	run := func(name string, f func() error) {
+	run := func(group, name string, f func() error) {
+		if *only != "" && !strings.Contains(","+*only+",", ","+group+",") {
+			return
+		}
 		if err := f(); err != nil {
 			fmt.Printf("%s: FAILED: %v\n", name, err)
 		}
 	}
-	run("configmap creates", func() error { return benchCreates(ctx, cs, ns, "configmaps", *creates, *workers) })
-	run("pod creates", func() error { return benchCreates(ctx, cs, ns, "pods", *creates, *workers) })
-	run("list pods", func() error { return benchList(ctx, cs, ns, *listPods, *creates, *workers) })
-	run("watch fan-out", func() error { return benchWatch(ctx, cs, ns, *watchers, *updates, *workers) })
+	run("creates", "configmap creates", func() error { return benchCreates(ctx, cs, ns, "configmaps", *creates, *workers) })
+	run("creates", "pod creates", func() error { return benchCreates(ctx, cs, ns, "pods", *creates, *workers) })
+	run("list", "list pods", func() error { return benchList(ctx, cs, ns, *listPods, *creates, *workers) })
+	run("watch", "watch fan-out", func() error { return benchWatch(ctx, cs, ns, *watchers, *updates, *workers) })
 	if h != nil {
 		fmt.Printf("RSS after the benchmarks: %.1f MB\n", h.rssMB())
 	}
-	_ = cs.CoreV1().Namespaces().Delete(ctx, ns, deleteNow)
 }
 
 func fail(msg string) {

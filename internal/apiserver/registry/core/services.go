@@ -140,6 +140,12 @@ func (serviceStrategy) ValidateStatusUpdate(_ context.Context, obj, old runtime.
 	svc, oldSvc := obj.(*v1.Service), old.(*v1.Service)
 	errs := validateMetaUpdate(&svc.ObjectMeta, &oldSvc.ObjectMeta, true, labelName)
 	p := field.NewPath("status", "loadBalancer", "ingress")
+	if len(svc.Status.LoadBalancer.Ingress) > 0 && svc.Spec.Type != v1.ServiceTypeLoadBalancer {
+		// As upstream (without the AllowServiceLBStatusOnNonLB gate): an
+		// address no load balancer serves would mislead clients, and the
+		// next spec update would drop it anyway (PrepareForUpdate).
+		return append(errs, field.Forbidden(p, "may only be used when `spec.type` is 'LoadBalancer'"))
+	}
 	for i, ing := range svc.Status.LoadBalancer.Ingress {
 		if ing.IP != "" {
 			errs = append(errs, utilvalidation.IsValidIPForLegacyField(p.Index(i).Child("ip"), ing.IP, true, nil)...)

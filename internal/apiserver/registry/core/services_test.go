@@ -165,6 +165,32 @@ func TestServiceUpdate(t *testing.T) {
 	}
 }
 
+func TestServiceStatusUpdate(t *testing.T) {
+	lb := []v1.LoadBalancerIngress{{IP: "192.0.2.1"}}
+	tests := []struct {
+		name    string
+		svcType v1.ServiceType
+		ingress []v1.LoadBalancerIngress
+		want    string
+	}{
+		{"load balancer address", v1.ServiceTypeLoadBalancer, lb, ""},
+		{"bad address", v1.ServiceTypeLoadBalancer, []v1.LoadBalancerIngress{{IP: "300.1.1.1"}}, "status.loadBalancer.ingress[0].ip"},
+		{"address on a ClusterIP Service", v1.ServiceTypeClusterIP, lb,
+			"status.loadBalancer.ingress: Forbidden: may only be used when `spec.type` is 'LoadBalancer'"},
+		{"no address on a ClusterIP Service", v1.ServiceTypeClusterIP, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := testService()
+			svc.Spec.Type = tt.svcType
+			old := stored(t, serviceStrategy{}, svc).(*v1.Service)
+			next := old.DeepCopy()
+			next.Status.LoadBalancer.Ingress = tt.ingress
+			expectErrors(t, serviceStrategy{}.ValidateStatusUpdate(ctx, next, old), tt.want)
+		})
+	}
+}
+
 func TestServiceTableRow(t *testing.T) {
 	created := metav1.NewTime(time.Now().Add(-3 * time.Hour))
 	tests := []struct {

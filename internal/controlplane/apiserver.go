@@ -1,0 +1,91 @@
+package controlplane
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/hanok-dev/hanok/internal/apiserver"
+	"github.com/hanok-dev/hanok/internal/apiserver/admission"
+	"github.com/hanok-dev/hanok/internal/apiserver/allocator"
+	"github.com/hanok-dev/hanok/internal/apiserver/authn"
+	"github.com/hanok-dev/hanok/internal/apiserver/authz"
+	"github.com/hanok-dev/hanok/internal/apiserver/openapi"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/builtin"
+	"github.com/hanok-dev/hanok/internal/apiserver/storage"
+)
+
+// Config is what the API server is built from. The caller owns etcd and
+// the listener; the API server only uses the client.
+type Config struct {
+	// Etcd is the client every resource's storage uses.
+	Etcd *clientv3.Client
+	// ClientCAs verifies client certificates (the PKI's client CA).
+	ClientCAs *x509.CertPool
+
+	// ServiceCIDR is --service-cidr: ClusterIPs come from it and its first
+	// IP is the kubernetes Service's.
+	ServiceCIDR *net.IPNet
+	// AdvertiseAddress and Port are what the kubernetes Service's
+	// endpoints point at.
+	AdvertiseAddress net.IP
+	Port             int
+
+	// Health checks by name ("etcd" at least); they feed /readyz, /livez
+	// and componentstatuses.
+	Health map[string]func(context.Context) error
+
+	// TuneStorage, when set, adjusts each resource's storage config before
+	// its watch cache starts (tests shorten the bookmark interval or the
+	// event history). nil keeps the defaults `hanok server` runs with.
+	TuneStorage func(*storage.Config)
+}
+
+// NewAPIServer builds the API server on cfg. Its watch caches run until ctx
+// ends; the returned OpenAPI service is the one the server serves (callers
+// may Warm it off the start path).
+func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.Service, error) {
+	resources := builtin.Resources()
+	oa, err := openapi.New(resources)
+	if err != nil {
+		return nil, nil, fmt.Errorf("building OpenAPI: %w", err)
+	}
+	ips, err := allocator.NewIPAllocator(cfg.Etcd, cfg.ServiceCIDR)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--service-cidr: %w", err)
+	}
+	ports, err := allocator.NewPortAllocator(cfg.Etcd, 30000, 32767)
+	if err != nil {
+		return nil, nil, err
+	}
+	api, err := apiserver.New(apiserver.Config{
+		Resources: resources,
+		StorageFor: func(res *registry.Resource, prefix string) (storage.Interface, error) {
+			sc := storage.Config{
+				Prefix:        prefix + "/",
+				GroupResource: schema.GroupResource{Group: res.GroupVersion.Group, Resource: res.Plural},
+				Codec:         storage.DefaultCodec(res.GroupVersion),
+				NewFunc:       res.New,
+			}
+			if cfg.TuneStorage != nil {
+				cfg.TuneStorage(&sc)
+			}
+			return storage.NewCacher(ctx, cfg.Etcd, sc)
+		},
+		Authenticator: authn.Union{authn.X509{Roots: cfg.ClientCAs}},
+		Authorizer:    authz.Union{authz.SystemMasters{}, authz.PublicInfo{}},
+		Admission:     &admission.Chain{},
+		OpenAPI:       http.Handler(oa),
+		TypeConverter: oa.TypeConverter(),
+		ServiceIPs:    ips, NodePorts: ports, ServiceCIDR: cfg.ServiceCIDR,
+		AdvertiseAddress: cfg.AdvertiseAddress, Port: cfg.Port,
+		Health: cfg.Health,
+	})
+	return api, oa, err
+}
