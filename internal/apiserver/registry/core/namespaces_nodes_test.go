@@ -128,6 +128,9 @@ func TestNodeUpdate(t *testing.T) {
 			node := old.DeepCopy()
 			tt.mutate(node)
 			expectErrors(t, update(nodeStrategy{}, node, old), tt.want)
+			if node.Generation != 0 {
+				t.Errorf("generation %d after a spec update: nodes have none", node.Generation)
+			}
 		})
 	}
 }

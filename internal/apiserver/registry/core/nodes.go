@@ -57,6 +57,15 @@ func (nodeStrategy) Default(obj runtime.Object) {
 // capacity, addresses and node info in one create, unlike other kinds.
 func (nodeStrategy) PrepareForCreate(context.Context, runtime.Object) {}
 
+// PrepareForUpdate keeps the status (Base) but not Base's generation bump:
+// nodes have no generation upstream (nothing observes a node's spec by
+// generation), and PrepareForCreate leaves it unset, so a bump here would
+// make it appear at the first spec change.
+func (s nodeStrategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
+	s.Base.PrepareForUpdate(ctx, obj, old)
+	obj.(*v1.Node).Generation = old.(*v1.Node).Generation
+}
+
 func (nodeStrategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
 	node := obj.(*v1.Node)
 	return append(validateMeta(&node.ObjectMeta, false, subdomainName), validateNode(node)...)
