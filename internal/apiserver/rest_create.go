@@ -38,20 +38,31 @@ func writeOptionsFrom(r *http.Request) (writeOptions, error) {
 	return writeOptions{dryRun: dry, manager: managerName(r), validation: v}, nil
 }
 
-// create serves POST to a collection.
-func (h *resourceHandler) create(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+// readWrite reads what every write request carries: its options and body.
+func readWrite(r *http.Request) (writeOptions, []byte, error) {
 	opts, err := writeOptionsFrom(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return opts, nil, err
 	}
 	body, err := readBody(r)
+	return opts, body, err
+}
+
+// decodeWrite reads a create or update request: options, and the body
+// decoded into the resource's type with field validation.
+func (h *resourceHandler) decodeWrite(r *http.Request) (writeOptions, runtime.Object, []string, error) {
+	opts, body, err := readWrite(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return opts, nil, nil, err
 	}
 	obj := h.res.New()
 	warnings, err := decodeObject(r, body, h.res.GroupVersionKind(), obj, opts.validation)
+	return opts, obj, warnings, err
+}
+
+// create serves POST to a collection.
+func (h *resourceHandler) create(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+	opts, obj, warnings, err := h.decodeWrite(r)
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -20,12 +20,7 @@ const applyPatchType = "application/apply-patch+yaml"
 // patch serves PATCH with the four patch types kubectl and client-go send:
 // JSON patch, merge patch, strategic merge patch and server-side apply.
 func (h *resourceHandler) patch(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
-	opts, err := writeOptionsFrom(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	body, err := readBody(r)
+	opts, body, err := readWrite(r)
 	if err != nil {
 		writeError(w, r, err)
 		return

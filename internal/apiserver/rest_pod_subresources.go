@@ -20,12 +20,7 @@ func (h *resourceHandler) serveBinding(w http.ResponseWriter, r *http.Request, i
 		writeError(w, r, apierrors.NewMethodNotSupported(h.groupResource(), info.Verb))
 		return
 	}
-	opts, err := writeOptionsFrom(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	body, err := readBody(r)
+	opts, body, err := readWrite(r)
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -35,12 +35,7 @@ func (h *resourceHandler) serveScale(w http.ResponseWriter, r *http.Request, inf
 		}
 		writeScale(w, r, http.StatusOK, scaleOf(obj))
 	case "update", "patch":
-		opts, err := writeOptionsFrom(r)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		body, err := readBody(r)
+		opts, body, err := readWrite(r)
 		if err != nil {
 			writeError(w, r, err)
 			return

@@ -18,18 +18,7 @@ import (
 
 // update serves PUT of an object or its status (or a namespace's finalize).
 func (h *resourceHandler) update(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
-	opts, err := writeOptionsFrom(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	obj := h.res.New()
-	warnings, err := decodeObject(r, body, h.res.GroupVersionKind(), obj, opts.validation)
+	opts, obj, warnings, err := h.decodeWrite(r)
 	if err != nil {
 		writeError(w, r, err)
 		return
