@@ -7,6 +7,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func validRevision() *appsv1.ControllerRevision {
@@ -21,34 +23,34 @@ func TestControllerRevisionValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*appsv1.ControllerRevision)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*appsv1.ControllerRevision) {}, nil},
 		{"no data", func(r *appsv1.ControllerRevision) { r.Data = runtime.RawExtension{} },
-			[]wantErr{{field.ErrorTypeRequired, "data"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "data"}}},
 		{"negative revision", func(r *appsv1.ControllerRevision) { r.Revision = -1 },
-			[]wantErr{{field.ErrorTypeInvalid, "revision"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "revision"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := validRevision()
 			tt.mutate(r)
-			checkErrors(t, create(controllerRevisionStrategy{}, r), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(controllerRevisionStrategy{}, r), tt.want...)
 		})
 	}
 
 	old := validRevision()
 	r := old.DeepCopy()
 	r.Revision = 4
-	checkErrors(t, update(controllerRevisionStrategy{}, r, old))
+	registrytest.CheckErrors(t, registrytest.Update(controllerRevisionStrategy{}, r, old))
 	r.Data.Raw = []byte(`{"spec":{"x":1}}`)
-	checkErrors(t, update(controllerRevisionStrategy{}, r, old), wantErr{field.ErrorTypeInvalid, "data"})
+	registrytest.CheckErrors(t, registrytest.Update(controllerRevisionStrategy{}, r, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "data"})
 }
 
 func TestControllerRevisionTable(t *testing.T) {
 	r := validRevision()
-	checkTable(t, controllerRevisionStrategy{}, r, []interface{}{"<none>", int64(1), ""})
+	registrytest.CheckTable(t, controllerRevisionStrategy{}, r, []interface{}{"<none>", int64(1), ""})
 	yes := true
 	r.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "web", UID: "u", Controller: &yes}}
-	checkTable(t, controllerRevisionStrategy{}, r, []interface{}{"statefulset.apps/web", int64(1), ""})
+	registrytest.CheckTable(t, controllerRevisionStrategy{}, r, []interface{}{"statefulset.apps/web", int64(1), ""})
 }

@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func validDeployment() *appsv1.Deployment {
@@ -21,7 +23,7 @@ func validDeployment() *appsv1.Deployment {
 
 func TestDeploymentDefaults(t *testing.T) {
 	d := validDeployment()
-	if errs := create(deploymentStrategy{}, d); len(errs) != 0 {
+	if errs := registrytest.Create(deploymentStrategy{}, d); len(errs) != 0 {
 		t.Fatalf("valid deployment refused: %v", errs)
 	}
 	quarter := intstr.FromString("25%")
@@ -45,7 +47,7 @@ func TestDeploymentDefaults(t *testing.T) {
 	// Recreate gets no rolling-update block.
 	r := validDeployment()
 	r.Spec.Strategy.Type = appsv1.RecreateDeploymentStrategyType
-	if errs := create(deploymentStrategy{}, r); len(errs) != 0 || r.Spec.Strategy.RollingUpdate != nil {
+	if errs := registrytest.Create(deploymentStrategy{}, r); len(errs) != 0 || r.Spec.Strategy.RollingUpdate != nil {
 		t.Errorf("recreate: errs %v, rollingUpdate %v", errs, r.Spec.Strategy.RollingUpdate)
 	}
 }
@@ -55,7 +57,7 @@ func TestDeploymentValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*appsv1.Deployment)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*appsv1.Deployment) {}, nil},
 		{"zero replicas", func(d *appsv1.Deployment) { d.Spec.Replicas = ptr[int32](0) }, nil},
@@ -63,49 +65,49 @@ func TestDeploymentValidate(t *testing.T) {
 			d.Spec.Selector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: metav1.LabelSelectorOpIn, Values: []string{"web", "api"}}}}
 		}, nil},
 		{"selector mismatch", func(d *appsv1.Deployment) { d.Spec.Template.Labels = map[string]string{"app": "other"} },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.template.metadata.labels"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.template.metadata.labels"}}},
 		{"missing selector", func(d *appsv1.Deployment) { d.Spec.Selector = nil },
-			[]wantErr{{field.ErrorTypeRequired, "spec.selector"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.selector"}}},
 		{"empty selector", func(d *appsv1.Deployment) { d.Spec.Selector = &metav1.LabelSelector{} },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.selector"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.selector"}}},
 		{"negative replicas", func(d *appsv1.Deployment) { d.Spec.Replicas = ptr[int32](-1) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.replicas"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.replicas"}}},
 		{"restartPolicy Never", func(d *appsv1.Deployment) { d.Spec.Template.Spec.RestartPolicy = "Never" },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.template.spec.restartPolicy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.template.spec.restartPolicy"}}},
 		{"activeDeadlineSeconds", func(d *appsv1.Deployment) { d.Spec.Template.Spec.ActiveDeadlineSeconds = ptr[int64](5) },
-			[]wantErr{{field.ErrorTypeForbidden, "spec.template.spec.activeDeadlineSeconds"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec.template.spec.activeDeadlineSeconds"}}},
 		{"bad strategy type", func(d *appsv1.Deployment) { d.Spec.Strategy.Type = "BlueGreen" },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.strategy.type"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.strategy.type"}}},
 		{"recreate with rollingUpdate", func(d *appsv1.Deployment) {
 			d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType, RollingUpdate: &appsv1.RollingUpdateDeployment{}}
-		}, []wantErr{{field.ErrorTypeForbidden, "spec.strategy.rollingUpdate"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec.strategy.rollingUpdate"}}},
 		{"both budgets zero", func(d *appsv1.Deployment) {
 			d.Spec.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{MaxUnavailable: &zero, MaxSurge: &zero}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.strategy.rollingUpdate.maxUnavailable"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.strategy.rollingUpdate.maxUnavailable"}}},
 		{"maxUnavailable over 100%", func(d *appsv1.Deployment) {
 			v := intstr.FromString("150%")
 			d.Spec.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{MaxUnavailable: &v}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.strategy.rollingUpdate.maxUnavailable"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.strategy.rollingUpdate.maxUnavailable"}}},
 		{"maxSurge not a percent", func(d *appsv1.Deployment) {
 			v := intstr.FromString("lots")
 			d.Spec.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{MaxSurge: &v}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.strategy.rollingUpdate.maxSurge"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.strategy.rollingUpdate.maxSurge"}}},
 		{"deadline not above minReadySeconds", func(d *appsv1.Deployment) {
 			d.Spec.MinReadySeconds = 30
 			d.Spec.ProgressDeadlineSeconds = ptr[int32](30)
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.progressDeadlineSeconds"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.progressDeadlineSeconds"}}},
 		{"negative revisionHistoryLimit", func(d *appsv1.Deployment) { d.Spec.RevisionHistoryLimit = ptr[int32](-1) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.revisionHistoryLimit"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.revisionHistoryLimit"}}},
 		{"bad name", func(d *appsv1.Deployment) { d.Name = "Web_1" },
-			[]wantErr{{field.ErrorTypeInvalid, "metadata.name"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "metadata.name"}}},
 		{"no namespace", func(d *appsv1.Deployment) { d.Namespace = "" },
-			[]wantErr{{field.ErrorTypeRequired, "metadata.namespace"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "metadata.namespace"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := validDeployment()
 			tt.mutate(d)
-			checkErrors(t, create(deploymentStrategy{}, d), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(deploymentStrategy{}, d), tt.want...)
 		})
 	}
 }
@@ -115,7 +117,7 @@ func TestDeploymentValidate(t *testing.T) {
 func TestSelectorMismatchMessage(t *testing.T) {
 	d := validDeployment()
 	d.Spec.Template.Labels = map[string]string{"app": "other"}
-	errs := create(deploymentStrategy{}, d)
+	errs := registrytest.Create(deploymentStrategy{}, d)
 	if len(errs) != 1 {
 		t.Fatalf("want one error, got %v", errs)
 	}
@@ -133,7 +135,7 @@ func TestDeploymentUpdate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*appsv1.Deployment)
-		want   []wantErr
+		want   []registrytest.WantErr
 		genUp  bool
 	}{
 		{"scale", func(d *appsv1.Deployment) { d.Spec.Replicas = ptr[int32](5) }, nil, true},
@@ -143,19 +145,19 @@ func TestDeploymentUpdate(t *testing.T) {
 		{"selector change", func(d *appsv1.Deployment) {
 			d.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web", "tier": "fe"}}
 			d.Spec.Template.Labels["tier"] = "fe"
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.selector"}}, true},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.selector"}}, true},
 		{"status is ignored", func(d *appsv1.Deployment) { d.Status.Replicas = 7 }, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			old := validDeployment()
-			if errs := create(deploymentStrategy{}, old); len(errs) != 0 {
+			if errs := registrytest.Create(deploymentStrategy{}, old); len(errs) != 0 {
 				t.Fatal(errs)
 			}
 			old.Status.Replicas = 1
 			d := old.DeepCopy()
 			tt.mutate(d)
-			checkErrors(t, update(deploymentStrategy{}, d, old), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Update(deploymentStrategy{}, d, old), tt.want...)
 			if got := d.Generation != old.Generation; got != tt.genUp {
 				t.Errorf("generation bumped = %v, want %v", got, tt.genUp)
 			}
@@ -170,21 +172,21 @@ func TestDeploymentStatusUpdate(t *testing.T) {
 	tests := []struct {
 		name   string
 		status appsv1.DeploymentStatus
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", appsv1.DeploymentStatus{Replicas: 3, UpdatedReplicas: 3, ReadyReplicas: 2, AvailableReplicas: 2}, nil},
-		{"negative", appsv1.DeploymentStatus{ObservedGeneration: -1}, []wantErr{{field.ErrorTypeInvalid, "status.observedGeneration"}}},
+		{"negative", appsv1.DeploymentStatus{ObservedGeneration: -1}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "status.observedGeneration"}}},
 		{"ready above replicas", appsv1.DeploymentStatus{Replicas: 1, ReadyReplicas: 2},
-			[]wantErr{{field.ErrorTypeInvalid, "status.readyReplicas"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "status.readyReplicas"}}},
 		{"available above ready", appsv1.DeploymentStatus{Replicas: 2, ReadyReplicas: 1, AvailableReplicas: 2},
-			[]wantErr{{field.ErrorTypeInvalid, "status.availableReplicas"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "status.availableReplicas"}}},
 		{"collision count decremented", appsv1.DeploymentStatus{CollisionCount: ptr[int32](1)},
-			[]wantErr{{field.ErrorTypeInvalid, "status.collisionCount"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "status.collisionCount"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			old := validDeployment()
-			create(deploymentStrategy{}, old)
+			registrytest.Create(deploymentStrategy{}, old)
 			old.Status.CollisionCount = ptr[int32](2)
 			d := old.DeepCopy()
 			d.Status = tt.status
@@ -197,18 +199,18 @@ func TestDeploymentStatusUpdate(t *testing.T) {
 			if *d.Spec.Replicas != 1 {
 				t.Errorf("spec changed through /status")
 			}
-			checkErrors(t, deploymentStrategy{}.ValidateStatusUpdate(ctx, d, old), tt.want...)
+			registrytest.CheckErrors(t, deploymentStrategy{}.ValidateStatusUpdate(ctx, d, old), tt.want...)
 		})
 	}
 }
 
 func TestDeploymentTable(t *testing.T) {
-	if got, want := columnNames(deploymentStrategy{}), []string{"Ready", "Up-to-date", "Available", "Age", "Containers*", "Images*", "Selector*"}; !reflect.DeepEqual(got, want) {
+	if got, want := registrytest.ColumnNames(deploymentStrategy{}), []string{"Ready", "Up-to-date", "Available", "Age", "Containers*", "Images*", "Selector*"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v, want %v", got, want)
 	}
 	d := validDeployment()
-	create(deploymentStrategy{}, d)
+	registrytest.Create(deploymentStrategy{}, d)
 	d.Spec.Replicas = ptr[int32](3)
 	d.Status = appsv1.DeploymentStatus{ReadyReplicas: 2, UpdatedReplicas: 3, AvailableReplicas: 2}
-	checkTable(t, deploymentStrategy{}, d, []interface{}{"2/3", int64(3), int64(2), "", "web,log", "nginx:1.27,busybox:1.36", "app=web"})
+	registrytest.CheckTable(t, deploymentStrategy{}, d, []interface{}{"2/3", int64(3), int64(2), "", "web,log", "nginx:1.27,busybox:1.36", "app=web"})
 }

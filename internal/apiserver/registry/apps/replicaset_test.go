@@ -7,6 +7,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func validReplicaSet() *appsv1.ReplicaSet {
@@ -18,7 +20,7 @@ func validReplicaSet() *appsv1.ReplicaSet {
 
 func TestReplicaSetDefaults(t *testing.T) {
 	rs := validReplicaSet()
-	if errs := create(replicaSetStrategy{}, rs); len(errs) != 0 {
+	if errs := registrytest.Create(replicaSetStrategy{}, rs); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	if rs.Spec.Replicas == nil || *rs.Spec.Replicas != 1 {
@@ -30,55 +32,55 @@ func TestReplicaSetValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*appsv1.ReplicaSet)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*appsv1.ReplicaSet) {}, nil},
 		{"selector mismatch", func(rs *appsv1.ReplicaSet) { rs.Spec.Template.Labels = nil },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.template.metadata.labels"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.template.metadata.labels"}}},
 		{"missing selector", func(rs *appsv1.ReplicaSet) { rs.Spec.Selector = nil },
-			[]wantErr{{field.ErrorTypeRequired, "spec.selector"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.selector"}}},
 		{"bad selector operator", func(rs *appsv1.ReplicaSet) {
 			rs.Spec.Selector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: "Near"}}}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.selector.matchExpressions[0].operator"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.selector.matchExpressions[0].operator"}}},
 		{"negative replicas", func(rs *appsv1.ReplicaSet) { rs.Spec.Replicas = ptr[int32](-3) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.replicas"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.replicas"}}},
 		{"negative minReadySeconds", func(rs *appsv1.ReplicaSet) { rs.Spec.MinReadySeconds = -1 },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.minReadySeconds"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.minReadySeconds"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rs := validReplicaSet()
 			tt.mutate(rs)
-			checkErrors(t, create(replicaSetStrategy{}, rs), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(replicaSetStrategy{}, rs), tt.want...)
 		})
 	}
 }
 
 func TestReplicaSetUpdate(t *testing.T) {
 	old := validReplicaSet()
-	create(replicaSetStrategy{}, old)
+	registrytest.Create(replicaSetStrategy{}, old)
 	rs := old.DeepCopy()
 	rs.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web", "v": "2"}}
 	rs.Spec.Template.Labels["v"] = "2"
-	checkErrors(t, update(replicaSetStrategy{}, rs, old), wantErr{field.ErrorTypeInvalid, "spec.selector"})
+	registrytest.CheckErrors(t, registrytest.Update(replicaSetStrategy{}, rs, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "spec.selector"})
 
 	rs = old.DeepCopy()
 	rs.Spec.Replicas = ptr[int32](4)
-	checkErrors(t, update(replicaSetStrategy{}, rs, old))
+	registrytest.CheckErrors(t, registrytest.Update(replicaSetStrategy{}, rs, old))
 	if rs.Generation != 2 {
 		t.Errorf("generation = %d, want 2", rs.Generation)
 	}
 }
 
 func TestReplicaSetTableAndFields(t *testing.T) {
-	if got, want := columnNames(replicaSetStrategy{}), []string{"Desired", "Current", "Ready", "Age", "Containers*", "Images*", "Selector*"}; !reflect.DeepEqual(got, want) {
+	if got, want := registrytest.ColumnNames(replicaSetStrategy{}), []string{"Desired", "Current", "Ready", "Age", "Containers*", "Images*", "Selector*"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v, want %v", got, want)
 	}
 	rs := validReplicaSet()
-	create(replicaSetStrategy{}, rs)
+	registrytest.Create(replicaSetStrategy{}, rs)
 	rs.Spec.Replicas = ptr[int32](3)
 	rs.Status = appsv1.ReplicaSetStatus{Replicas: 3, ReadyReplicas: 1}
-	checkTable(t, replicaSetStrategy{}, rs, []interface{}{int64(3), int64(3), int64(1), "", "web,log", "nginx:1.27,busybox:1.36", "app=web"})
+	registrytest.CheckTable(t, replicaSetStrategy{}, rs, []interface{}{int64(3), int64(3), int64(1), "", "web,log", "nginx:1.27,busybox:1.36", "app=web"})
 	f := replicaSetStrategy{}.SelectableFields(rs)
 	if f["status.replicas"] != "3" || f["metadata.name"] != "web-5d8f" || f["metadata.namespace"] != "default" {
 		t.Errorf("fields = %v", f)

@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func validStatefulSet() *appsv1.StatefulSet {
@@ -32,7 +34,7 @@ func validStatefulSet() *appsv1.StatefulSet {
 
 func TestStatefulSetDefaults(t *testing.T) {
 	s := validStatefulSet()
-	if errs := create(statefulSetStrategy{}, s); len(errs) != 0 {
+	if errs := registrytest.Create(statefulSetStrategy{}, s); len(errs) != 0 {
 		t.Fatalf("valid statefulset refused: %v", errs)
 	}
 	one := intstr.FromInt32(1)
@@ -64,7 +66,7 @@ func TestStatefulSetDefaults(t *testing.T) {
 	// OnDelete keeps no rolling-update block.
 	o := validStatefulSet()
 	o.Spec.UpdateStrategy.Type = appsv1.OnDeleteStatefulSetStrategyType
-	if errs := create(statefulSetStrategy{}, o); len(errs) != 0 || o.Spec.UpdateStrategy.RollingUpdate != nil {
+	if errs := registrytest.Create(statefulSetStrategy{}, o); len(errs) != 0 || o.Spec.UpdateStrategy.RollingUpdate != nil {
 		t.Errorf("OnDelete: %v %+v", errs, o.Spec.UpdateStrategy)
 	}
 }
@@ -73,51 +75,51 @@ func TestStatefulSetValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*appsv1.StatefulSet)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*appsv1.StatefulSet) {}, nil},
 		{"with service", func(s *appsv1.StatefulSet) { s.Spec.ServiceName = "db" }, nil},
 		{"parallel", func(s *appsv1.StatefulSet) { s.Spec.PodManagementPolicy = appsv1.ParallelPodManagement }, nil},
 		{"selector mismatch", func(s *appsv1.StatefulSet) { s.Spec.Template.Labels = map[string]string{"app": "db"} },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.template.metadata.labels"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.template.metadata.labels"}}},
 		{"missing selector", func(s *appsv1.StatefulSet) { s.Spec.Selector = nil },
-			[]wantErr{{field.ErrorTypeRequired, "spec.selector"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.selector"}}},
 		{"negative replicas", func(s *appsv1.StatefulSet) { s.Spec.Replicas = ptr[int32](-1) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.replicas"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.replicas"}}},
 		{"subdomain name", func(s *appsv1.StatefulSet) { s.Name = "db.prod" },
-			[]wantErr{{field.ErrorTypeInvalid, "metadata.name"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "metadata.name"}}},
 		{"bad pod management", func(s *appsv1.StatefulSet) { s.Spec.PodManagementPolicy = "Random" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.podManagementPolicy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.podManagementPolicy"}}},
 		{"bad update strategy", func(s *appsv1.StatefulSet) { s.Spec.UpdateStrategy.Type = "Sometimes" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.updateStrategy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.updateStrategy"}}},
 		{"ondelete with rollingUpdate", func(s *appsv1.StatefulSet) {
 			s.Spec.UpdateStrategy = appsv1.StatefulSetUpdateStrategy{Type: appsv1.OnDeleteStatefulSetStrategyType, RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{}}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.updateStrategy.rollingUpdate"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.updateStrategy.rollingUpdate"}}},
 		{"negative partition", func(s *appsv1.StatefulSet) {
 			s.Spec.UpdateStrategy = appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType, RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{Partition: ptr[int32](-1)}}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.updateStrategy.rollingUpdate.partition"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.updateStrategy.rollingUpdate.partition"}}},
 		{"zero maxUnavailable", func(s *appsv1.StatefulSet) {
 			z := intstr.FromInt32(0)
 			s.Spec.UpdateStrategy = appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType, RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{MaxUnavailable: &z}}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.updateStrategy.rollingUpdate.maxUnavailable"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.updateStrategy.rollingUpdate.maxUnavailable"}}},
 		{"bad retention", func(s *appsv1.StatefulSet) {
 			s.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: "Keep"}
-		}, []wantErr{{field.ErrorTypeNotSupported, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.persistentVolumeClaimRetentionPolicy.whenDeleted"}}},
 		{"bad service name", func(s *appsv1.StatefulSet) { s.Spec.ServiceName = "DB" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.serviceName"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.serviceName"}}},
 		{"duplicate claim", func(s *appsv1.StatefulSet) {
 			s.Spec.VolumeClaimTemplates = append(s.Spec.VolumeClaimTemplates, *s.Spec.VolumeClaimTemplates[0].DeepCopy())
-		}, []wantErr{{field.ErrorTypeDuplicate, "spec.volumeClaimTemplates[1].metadata.name"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeDuplicate, Field: "spec.volumeClaimTemplates[1].metadata.name"}}},
 		{"negative ordinals", func(s *appsv1.StatefulSet) { s.Spec.Ordinals = &appsv1.StatefulSetOrdinals{Start: -1} },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.ordinals.start"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.ordinals.start"}}},
 		{"activeDeadlineSeconds", func(s *appsv1.StatefulSet) { s.Spec.Template.Spec.ActiveDeadlineSeconds = ptr[int64](1) },
-			[]wantErr{{field.ErrorTypeForbidden, "spec.template.spec.activeDeadlineSeconds"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec.template.spec.activeDeadlineSeconds"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := validStatefulSet()
 			tt.mutate(s)
-			checkErrors(t, create(statefulSetStrategy{}, s), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(statefulSetStrategy{}, s), tt.want...)
 		})
 	}
 }
@@ -126,7 +128,7 @@ func TestStatefulSetUpdate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*appsv1.StatefulSet)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"scale", func(s *appsv1.StatefulSet) { s.Spec.Replicas = ptr[int32](3) }, nil},
 		{"new image", func(s *appsv1.StatefulSet) { s.Spec.Template.Spec.Containers[0].Image = "postgres:17" }, nil},
@@ -134,34 +136,34 @@ func TestStatefulSetUpdate(t *testing.T) {
 		{"selector", func(s *appsv1.StatefulSet) {
 			s.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web", "x": "y"}}
 			s.Spec.Template.Labels["x"] = "y"
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.selector"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.selector"}}},
 		{"service name", func(s *appsv1.StatefulSet) { s.Spec.ServiceName = "other" },
-			[]wantErr{{field.ErrorTypeForbidden, "spec"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec"}}},
 		{"claim templates", func(s *appsv1.StatefulSet) { s.Spec.VolumeClaimTemplates[0].Spec.AccessModes = nil },
-			[]wantErr{{field.ErrorTypeForbidden, "spec"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			old := validStatefulSet()
-			if errs := create(statefulSetStrategy{}, old); len(errs) != 0 {
+			if errs := registrytest.Create(statefulSetStrategy{}, old); len(errs) != 0 {
 				t.Fatal(errs)
 			}
 			s := old.DeepCopy()
 			tt.mutate(s)
-			checkErrors(t, update(statefulSetStrategy{}, s, old), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Update(statefulSetStrategy{}, s, old), tt.want...)
 		})
 	}
 }
 
 func TestStatefulSetTable(t *testing.T) {
-	if got, want := columnNames(statefulSetStrategy{}), []string{"Ready", "Age", "Containers*", "Images*"}; !reflect.DeepEqual(got, want) {
+	if got, want := registrytest.ColumnNames(statefulSetStrategy{}), []string{"Ready", "Age", "Containers*", "Images*"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v, want %v", got, want)
 	}
 	s := validStatefulSet()
-	create(statefulSetStrategy{}, s)
+	registrytest.Create(statefulSetStrategy{}, s)
 	s.Spec.Replicas = ptr[int32](3)
 	s.Status.ReadyReplicas = 3
-	checkTable(t, statefulSetStrategy{}, s, []interface{}{"3/3", "", "web,log", "nginx:1.27,busybox:1.36"})
+	registrytest.CheckTable(t, statefulSetStrategy{}, s, []interface{}{"3/3", "", "web,log", "nginx:1.27,busybox:1.36"})
 }
 
 // TestTemplateWithClaims checks claim templates become the volumes the

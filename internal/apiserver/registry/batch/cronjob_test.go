@@ -10,6 +10,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func newCronJob() *batchv1.CronJob {
@@ -24,7 +26,7 @@ func newCronJob() *batchv1.CronJob {
 
 func TestCronJobDefaults(t *testing.T) {
 	cj := newCronJob()
-	if errs := create(cronJobStrategy{}, cj); len(errs) != 0 {
+	if errs := registrytest.Create(cronJobStrategy{}, cj); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	s := cj.Spec
@@ -41,7 +43,7 @@ func TestCronJobValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*batchv1.CronJob)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*batchv1.CronJob) {}, nil},
 		{"macro", func(c *batchv1.CronJob) { c.Spec.Schedule = "@hourly" }, nil},
@@ -50,41 +52,41 @@ func TestCronJobValidate(t *testing.T) {
 		{"time zone", func(c *batchv1.CronJob) { c.Spec.TimeZone = ptr("Europe/Berlin") }, nil},
 		{"forbid", func(c *batchv1.CronJob) { c.Spec.ConcurrencyPolicy = batchv1.ForbidConcurrent }, nil},
 		{"bad schedule", func(c *batchv1.CronJob) { c.Spec.Schedule = "every minute" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.schedule"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.schedule"}}},
 		{"six fields", func(c *batchv1.CronJob) { c.Spec.Schedule = "0 */5 * * * *" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.schedule"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.schedule"}}},
 		{"minute out of range", func(c *batchv1.CronJob) { c.Spec.Schedule = "61 * * * *" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.schedule"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.schedule"}}},
 		{"empty schedule", func(c *batchv1.CronJob) { c.Spec.Schedule = "" },
-			[]wantErr{{field.ErrorTypeRequired, "spec.schedule"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.schedule"}}},
 		{"TZ in schedule", func(c *batchv1.CronJob) { c.Spec.Schedule = "CRON_TZ=UTC 0 * * * *" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.schedule"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.schedule"}}},
 		{"unknown time zone", func(c *batchv1.CronJob) { c.Spec.TimeZone = ptr("Mars/Olympus") },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.timeZone"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.timeZone"}}},
 		{"path time zone", func(c *batchv1.CronJob) { c.Spec.TimeZone = ptr("../etc/passwd") },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.timeZone"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.timeZone"}}},
 		{"local time zone", func(c *batchv1.CronJob) { c.Spec.TimeZone = ptr("Local") },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.timeZone"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.timeZone"}}},
 		{"empty time zone", func(c *batchv1.CronJob) { c.Spec.TimeZone = ptr("") },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.timeZone"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.timeZone"}}},
 		{"bad concurrency", func(c *batchv1.CronJob) { c.Spec.ConcurrencyPolicy = "Sometimes" },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.concurrencyPolicy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.concurrencyPolicy"}}},
 		{"negative history", func(c *batchv1.CronJob) { c.Spec.FailedJobsHistoryLimit = ptr[int32](-1) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.failedJobsHistoryLimit"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.failedJobsHistoryLimit"}}},
 		{"long name", func(c *batchv1.CronJob) { c.Name = strings.Repeat("a", 53) },
-			[]wantErr{{field.ErrorTypeInvalid, "metadata.name"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "metadata.name"}}},
 		{"template selector", func(c *batchv1.CronJob) {
 			c.Spec.JobTemplate.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"a": "b"}}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.jobTemplate.spec.selector"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.jobTemplate.spec.selector"}}},
 		{"template restartPolicy Always", func(c *batchv1.CronJob) {
 			c.Spec.JobTemplate.Spec.Template.Spec.RestartPolicy = v1.RestartPolicyAlways
-		}, []wantErr{{field.ErrorTypeNotSupported, "spec.jobTemplate.spec.template.spec.restartPolicy"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.jobTemplate.spec.template.spec.restartPolicy"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newCronJob()
 			tt.mutate(c)
-			checkErrors(t, create(cronJobStrategy{}, c), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(cronJobStrategy{}, c), tt.want...)
 		})
 	}
 }
@@ -93,31 +95,31 @@ func TestCronJobUpdate(t *testing.T) {
 	// A schedule stored with a TZ prefix (allowed before timeZone existed)
 	// stays updatable, but not combined with timeZone.
 	old := newCronJob()
-	create(cronJobStrategy{}, old)
+	registrytest.Create(cronJobStrategy{}, old)
 	old.Spec.Schedule = "TZ=UTC 0 * * * *"
 	c := old.DeepCopy()
 	c.Spec.Suspend = ptr(true)
-	checkErrors(t, update(cronJobStrategy{}, c, old))
+	registrytest.CheckErrors(t, registrytest.Update(cronJobStrategy{}, c, old))
 	c.Spec.TimeZone = ptr("UTC")
-	checkErrors(t, update(cronJobStrategy{}, c, old), wantErr{field.ErrorTypeInvalid, "spec.schedule"})
+	registrytest.CheckErrors(t, registrytest.Update(cronJobStrategy{}, c, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "spec.schedule"})
 
 	// The name-length rule is for creation only.
 	long := newCronJob()
 	long.Name = strings.Repeat("b", 60)
 	next := long.DeepCopy()
-	checkErrors(t, update(cronJobStrategy{}, next, long))
+	registrytest.CheckErrors(t, registrytest.Update(cronJobStrategy{}, next, long))
 }
 
 func TestCronJobTable(t *testing.T) {
 	want := []string{"Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Age", "Containers*", "Images*", "Selector*"}
-	if got := columnNames(cronJobStrategy{}); !reflect.DeepEqual(got, want) {
+	if got := registrytest.ColumnNames(cronJobStrategy{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v, want %v", got, want)
 	}
 	c := newCronJob()
-	create(cronJobStrategy{}, c)
-	checkTable(t, cronJobStrategy{}, c, []interface{}{"*/5 * * * *", "<none>", "False", int64(0), "<none>", "", "pi", "perl:5.34", "<none>"})
+	registrytest.Create(cronJobStrategy{}, c)
+	registrytest.CheckTable(t, cronJobStrategy{}, c, []interface{}{"*/5 * * * *", "<none>", "False", int64(0), "<none>", "", "pi", "perl:5.34", "<none>"})
 	last := metav1.NewTime(time.Now().Add(-3 * time.Minute))
 	c.Spec.TimeZone = ptr("UTC")
 	c.Status = batchv1.CronJobStatus{LastScheduleTime: &last, Active: []v1.ObjectReference{{Name: "hello-1"}}}
-	checkTable(t, cronJobStrategy{}, c, []interface{}{"*/5 * * * *", "UTC", "False", int64(1), "3m", "", "pi", "perl:5.34", "<none>"})
+	registrytest.CheckTable(t, cronJobStrategy{}, c, []interface{}{"*/5 * * * *", "UTC", "False", int64(1), "3m", "", "pi", "perl:5.34", "<none>"})
 }

@@ -10,6 +10,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 const uid = "0c1d2e3f-0000-4000-8000-000000000001"
@@ -20,7 +22,7 @@ func newJob() *batchv1.Job {
 
 func TestJobDefaults(t *testing.T) {
 	job := newJob()
-	if errs := create(jobStrategy{}, job); len(errs) != 0 {
+	if errs := registrytest.Create(jobStrategy{}, job); len(errs) != 0 {
 		t.Fatalf("valid job refused: %v", errs)
 	}
 	s := job.Spec
@@ -45,7 +47,7 @@ func TestJobDefaults(t *testing.T) {
 	// Parallelism alone leaves completions unset (a work-queue job).
 	wq := newJob()
 	wq.Spec.Parallelism = ptr[int32](3)
-	create(jobStrategy{}, wq)
+	registrytest.Create(jobStrategy{}, wq)
 	if wq.Spec.Completions != nil || *wq.Spec.Parallelism != 3 {
 		t.Errorf("work queue: completions %v parallelism %v", wq.Spec.Completions, *wq.Spec.Parallelism)
 	}
@@ -59,7 +61,7 @@ func TestJobDefaults(t *testing.T) {
 	ix.Spec.PodFailurePolicy = &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{{
 		Action: batchv1.PodFailurePolicyActionIgnore, OnPodConditions: []batchv1.PodFailurePolicyOnPodConditionsPattern{{Type: v1.DisruptionTarget}},
 	}}}
-	if errs := create(jobStrategy{}, ix); len(errs) != 0 {
+	if errs := registrytest.Create(jobStrategy{}, ix); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	if *ix.Spec.BackoffLimit != 1<<31-1 || *ix.Spec.PodReplacementPolicy != batchv1.Failed ||
@@ -70,7 +72,7 @@ func TestJobDefaults(t *testing.T) {
 	// Existing user labels are kept (and refused later if they conflict).
 	kept := newJob()
 	kept.Spec.Template.Labels = map[string]string{"job-name": "custom"}
-	checkErrors(t, create(jobStrategy{}, kept), wantErr{field.ErrorTypeInvalid, "spec.template.metadata.labels[job-name]"})
+	registrytest.CheckErrors(t, registrytest.Create(jobStrategy{}, kept), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "spec.template.metadata.labels[job-name]"})
 }
 
 func TestJobValidate(t *testing.T) {
@@ -82,58 +84,58 @@ func TestJobValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*batchv1.Job)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*batchv1.Job) {}, nil},
 		{"onFailure", func(j *batchv1.Job) { j.Spec.Template.Spec.RestartPolicy = v1.RestartPolicyOnFailure }, nil},
 		{"manual selector", manual, nil},
 		{"restartPolicy Always", func(j *batchv1.Job) { j.Spec.Template.Spec.RestartPolicy = v1.RestartPolicyAlways },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.template.spec.restartPolicy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.template.spec.restartPolicy"}}},
 		{"manual selector mismatch", func(j *batchv1.Job) {
 			manual(j)
 			j.Spec.Template.Labels = map[string]string{"app": "other"}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.template.metadata.labels"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.template.metadata.labels"}}},
 		{"manual without selector", func(j *batchv1.Job) {
 			manual(j)
 			j.Spec.Selector = nil
-		}, []wantErr{{field.ErrorTypeRequired, "spec.selector"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.selector"}}},
 		{"selector without manualSelector", func(j *batchv1.Job) {
 			j.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": "pi"}}
 			j.Spec.Template.Labels = map[string]string{"app": "pi"}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.selector"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.selector"}}},
 		{"negative parallelism", func(j *batchv1.Job) { j.Spec.Parallelism = ptr[int32](-1) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.parallelism"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.parallelism"}}},
 		{"negative backoffLimit", func(j *batchv1.Job) { j.Spec.BackoffLimit = ptr[int32](-1) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.backoffLimit"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.backoffLimit"}}},
 		{"indexed without completions", func(j *batchv1.Job) {
 			j.Spec.CompletionMode = ptr(batchv1.IndexedCompletion)
 			j.Spec.Parallelism = ptr[int32](2)
-		}, []wantErr{{field.ErrorTypeRequired, "spec.completions"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.completions"}}},
 		{"bad completion mode", func(j *batchv1.Job) { j.Spec.CompletionMode = ptr(batchv1.CompletionMode("Sometimes")) },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.completionMode"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.completionMode"}}},
 		{"per-index backoff needs indexed", func(j *batchv1.Job) { j.Spec.BackoffLimitPerIndex = ptr[int32](1) },
-			[]wantErr{{field.ErrorTypeForbidden, "spec.backoffLimitPerIndex"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec.backoffLimitPerIndex"}}},
 		{"maxFailedIndexes needs per-index backoff", func(j *batchv1.Job) {
 			j.Spec.CompletionMode = ptr(batchv1.IndexedCompletion)
 			j.Spec.Completions = ptr[int32](5)
 			j.Spec.MaxFailedIndexes = ptr[int32](1)
-		}, []wantErr{{field.ErrorTypeRequired, "spec.backoffLimitPerIndex"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.backoffLimitPerIndex"}}},
 		{"failure policy needs Never", func(j *batchv1.Job) {
 			j.Spec.Template.Spec.RestartPolicy = v1.RestartPolicyOnFailure
 			j.Spec.PodFailurePolicy = &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{{
 				Action: batchv1.PodFailurePolicyActionFailJob, OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{Operator: "In", Values: []int32{42}},
 			}}}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.template.spec.restartPolicy"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.template.spec.restartPolicy"}}},
 		{"bad managedBy", func(j *batchv1.Job) { j.Spec.ManagedBy = ptr("kueue") },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.managedBy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.managedBy"}}},
 		{"no uid", func(j *batchv1.Job) { j.UID = "" },
-			[]wantErr{{field.ErrorTypeRequired, "metadata.uid"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "metadata.uid"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			j := newJob()
 			tt.mutate(j)
-			checkErrors(t, create(jobStrategy{}, j), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(jobStrategy{}, j), tt.want...)
 		})
 	}
 }
@@ -143,35 +145,35 @@ func TestJobUpdate(t *testing.T) {
 		name      string
 		suspended bool
 		mutate    func(*batchv1.Job)
-		want      []wantErr
+		want      []registrytest.WantErr
 	}{
 		{"parallelism", false, func(j *batchv1.Job) { j.Spec.Parallelism = ptr[int32](4) }, nil},
 		{"suspend", false, func(j *batchv1.Job) { j.Spec.Suspend = ptr(true) }, nil},
 		{"completions", false, func(j *batchv1.Job) { j.Spec.Completions = ptr[int32](4) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.completions"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.completions"}}},
 		{"selector", false, func(j *batchv1.Job) { j.Spec.Selector.MatchLabels["x"] = "y"; j.Spec.Template.Labels["x"] = "y" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.selector"}, {field.ErrorTypeInvalid, "spec.template"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.selector"}, {Type: field.ErrorTypeInvalid, Field: "spec.template"}}},
 		{"image", false, func(j *batchv1.Job) { j.Spec.Template.Spec.Containers[0].Image = "perl:5.40" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.template"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.template"}}},
 		{"node selector while running", false, func(j *batchv1.Job) { j.Spec.Template.Spec.NodeSelector = map[string]string{"zone": "a"} },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.template"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.template"}}},
 		{"node selector while suspended", true, func(j *batchv1.Job) { j.Spec.Template.Spec.NodeSelector = map[string]string{"zone": "a"} }, nil},
 		{"image while suspended", true, func(j *batchv1.Job) { j.Spec.Template.Spec.Containers[0].Image = "perl:5.40" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.template"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.template"}}},
 		{"completion mode", false, func(j *batchv1.Job) {
 			j.Spec.CompletionMode = ptr(batchv1.IndexedCompletion)
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.completionMode"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.completionMode"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			old := newJob()
 			old.Spec.Suspend = ptr(tt.suspended)
-			if errs := create(jobStrategy{}, old); len(errs) != 0 {
+			if errs := registrytest.Create(jobStrategy{}, old); len(errs) != 0 {
 				t.Fatal(errs)
 			}
 			j := old.DeepCopy()
 			tt.mutate(j)
-			checkErrors(t, update(jobStrategy{}, j, old), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Update(jobStrategy{}, j, old), tt.want...)
 		})
 	}
 }
@@ -180,30 +182,30 @@ func TestElasticIndexedJob(t *testing.T) {
 	old := newJob()
 	old.Spec.CompletionMode = ptr(batchv1.IndexedCompletion)
 	old.Spec.Completions, old.Spec.Parallelism = ptr[int32](3), ptr[int32](3)
-	if errs := create(jobStrategy{}, old); len(errs) != 0 {
+	if errs := registrytest.Create(jobStrategy{}, old); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	j := old.DeepCopy()
 	j.Spec.Completions, j.Spec.Parallelism = ptr[int32](5), ptr[int32](5)
-	checkErrors(t, update(jobStrategy{}, j, old))
+	registrytest.CheckErrors(t, registrytest.Update(jobStrategy{}, j, old))
 	j.Spec.Parallelism = ptr[int32](4)
-	checkErrors(t, update(jobStrategy{}, j, old), wantErr{field.ErrorTypeInvalid, "spec.completions"})
+	registrytest.CheckErrors(t, registrytest.Update(jobStrategy{}, j, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "spec.completions"})
 }
 
 func TestJobStatusUpdate(t *testing.T) {
 	old := newJob()
-	create(jobStrategy{}, old)
+	registrytest.Create(jobStrategy{}, old)
 	start := metav1.NewTime(time.Now())
 	before := metav1.NewTime(start.Add(-time.Minute))
 	tests := []struct {
 		name   string
 		status batchv1.JobStatus
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", batchv1.JobStatus{Active: 1, StartTime: &start}, nil},
-		{"negative", batchv1.JobStatus{Failed: -1}, []wantErr{{field.ErrorTypeInvalid, "status.failed"}}},
+		{"negative", batchv1.JobStatus{Failed: -1}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "status.failed"}}},
 		{"completed before start", batchv1.JobStatus{StartTime: &start, CompletionTime: &before},
-			[]wantErr{{field.ErrorTypeInvalid, "status.completionTime"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "status.completionTime"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,18 +216,18 @@ func TestJobStatusUpdate(t *testing.T) {
 			if *j.Spec.Parallelism != 1 {
 				t.Errorf("spec changed through /status")
 			}
-			checkErrors(t, jobStrategy{}.ValidateStatusUpdate(context.Background(), j, old), tt.want...)
+			registrytest.CheckErrors(t, jobStrategy{}.ValidateStatusUpdate(context.Background(), j, old), tt.want...)
 		})
 	}
 }
 
 func TestJobTable(t *testing.T) {
 	want := []string{"Status", "Completions", "Duration", "Age", "Containers*", "Images*", "Selector*"}
-	if got := columnNames(jobStrategy{}); !reflect.DeepEqual(got, want) {
+	if got := registrytest.ColumnNames(jobStrategy{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v, want %v", got, want)
 	}
 	job := newJob()
-	create(jobStrategy{}, job)
+	registrytest.Create(jobStrategy{}, job)
 	start := metav1.NewTime(time.Now().Add(-time.Hour))
 	done := metav1.NewTime(start.Add(90 * time.Second))
 	job.Status = batchv1.JobStatus{
@@ -233,13 +235,13 @@ func TestJobTable(t *testing.T) {
 		Conditions: []batchv1.JobCondition{{Type: batchv1.JobComplete, Status: v1.ConditionTrue}},
 	}
 	sel := "batch.kubernetes.io/controller-uid=" + uid
-	checkTable(t, jobStrategy{}, job, []interface{}{"Complete", "1/1", "90s", "", "pi", "perl:5.34", sel})
+	registrytest.CheckTable(t, jobStrategy{}, job, []interface{}{"Complete", "1/1", "90s", "", "pi", "perl:5.34", sel})
 
 	wq := newJob()
 	wq.Spec.Parallelism = ptr[int32](3)
-	create(jobStrategy{}, wq)
+	registrytest.Create(jobStrategy{}, wq)
 	wq.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobSuspended, Status: v1.ConditionTrue}}
-	checkTable(t, jobStrategy{}, wq, []interface{}{"Suspended", "0/1 of 3", "", "", "pi", "perl:5.34", sel})
+	registrytest.CheckTable(t, jobStrategy{}, wq, []interface{}{"Suspended", "0/1 of 3", "", "", "pi", "perl:5.34", sel})
 
 	f := jobStrategy{}.SelectableFields(job)
 	if f["status.successful"] != "1" || f["metadata.name"] != "pi" {

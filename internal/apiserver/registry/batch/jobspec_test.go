@@ -8,6 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/podspec"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 // indexedSpec is a valid Indexed job spec with its pod template defaulted
@@ -29,37 +31,37 @@ func TestPodFailurePolicy(t *testing.T) {
 	tests := []struct {
 		name string
 		rule batchv1.PodFailurePolicyRule
-		want []wantErr
+		want []registrytest.WantErr
 	}{
 		{"exit codes", batchv1.PodFailurePolicyRule{Action: "FailJob", OnExitCodes: exit("In", 1, 42)}, nil},
 		{"conditions", batchv1.PodFailurePolicyRule{Action: "Ignore", OnPodConditions: cond}, nil},
 		{"fail index", batchv1.PodFailurePolicyRule{Action: "FailIndex", OnExitCodes: exit("NotIn", 0)}, nil},
 		{"no action", batchv1.PodFailurePolicyRule{OnExitCodes: exit("In", 1)},
-			[]wantErr{{field.ErrorTypeRequired, "spec.podFailurePolicy.rules[0].action"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.podFailurePolicy.rules[0].action"}}},
 		{"bad action", batchv1.PodFailurePolicyRule{Action: "Retry", OnExitCodes: exit("In", 1)},
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.podFailurePolicy.rules[0].action"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.podFailurePolicy.rules[0].action"}}},
 		{"neither requirement", batchv1.PodFailurePolicyRule{Action: "Count"},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.podFailurePolicy.rules[0]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.podFailurePolicy.rules[0]"}}},
 		{"both requirements", batchv1.PodFailurePolicyRule{Action: "Count", OnExitCodes: exit("In", 1), OnPodConditions: cond},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.podFailurePolicy.rules[0]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.podFailurePolicy.rules[0]"}}},
 		{"zero with In", batchv1.PodFailurePolicyRule{Action: "Count", OnExitCodes: exit("In", 0)},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.podFailurePolicy.rules[0].onExitCodes.values[0]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.podFailurePolicy.rules[0].onExitCodes.values[0]"}}},
 		{"unordered", batchv1.PodFailurePolicyRule{Action: "Count", OnExitCodes: exit("In", 5, 3)},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.podFailurePolicy.rules[0].onExitCodes.values"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.podFailurePolicy.rules[0].onExitCodes.values"}}},
 		{"duplicate", batchv1.PodFailurePolicyRule{Action: "Count", OnExitCodes: exit("In", 3, 3)},
-			[]wantErr{{field.ErrorTypeDuplicate, "spec.podFailurePolicy.rules[0].onExitCodes.values[1]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeDuplicate, Field: "spec.podFailurePolicy.rules[0].onExitCodes.values[1]"}}},
 		{"unknown container", batchv1.PodFailurePolicyRule{Action: "Count", OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{
 			ContainerName: ptr("nope"), Operator: "In", Values: []int32{1}}},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.podFailurePolicy.rules[0].onExitCodes.containerName"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.podFailurePolicy.rules[0].onExitCodes.containerName"}}},
 		{"bad status", batchv1.PodFailurePolicyRule{Action: "Count", OnPodConditions: []batchv1.PodFailurePolicyOnPodConditionsPattern{{Type: "Ready", Status: "Maybe"}}},
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.podFailurePolicy.rules[0].onPodConditions[0].status"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.podFailurePolicy.rules[0].onPodConditions[0].status"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := indexedSpec()
 			spec.PodFailurePolicy = &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{tt.rule}}
 			spec.PodReplacementPolicy = ptr(batchv1.Failed)
-			checkErrors(t, validateJobSpec(&spec, field.NewPath("spec")), tt.want...)
+			registrytest.CheckErrors(t, validateJobSpec(&spec, field.NewPath("spec")), tt.want...)
 		})
 	}
 }
@@ -69,22 +71,22 @@ func TestSuccessPolicy(t *testing.T) {
 		name    string
 		indexed bool
 		rules   []batchv1.SuccessPolicyRule
-		want    []wantErr
+		want    []registrytest.WantErr
 	}{
 		{"count", true, []batchv1.SuccessPolicyRule{{SucceededCount: ptr[int32](3)}}, nil},
 		{"indexes", true, []batchv1.SuccessPolicyRule{{SucceededIndexes: ptr("0,2-4"), SucceededCount: ptr[int32](4)}}, nil},
 		{"not indexed", false, []batchv1.SuccessPolicyRule{{SucceededCount: ptr[int32](1)}},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.successPolicy"}}},
-		{"no rules", true, nil, []wantErr{{field.ErrorTypeRequired, "spec.successPolicy.rules"}}},
-		{"empty rule", true, []batchv1.SuccessPolicyRule{{}}, []wantErr{{field.ErrorTypeRequired, "spec.successPolicy.rules[0]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.successPolicy"}}},
+		{"no rules", true, nil, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.successPolicy.rules"}}},
+		{"empty rule", true, []batchv1.SuccessPolicyRule{{}}, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.successPolicy.rules[0]"}}},
 		{"count above completions", true, []batchv1.SuccessPolicyRule{{SucceededCount: ptr[int32](11)}},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.successPolicy.rules[0].succeededCount"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.successPolicy.rules[0].succeededCount"}}},
 		{"count above indexes", true, []batchv1.SuccessPolicyRule{{SucceededIndexes: ptr("1-2"), SucceededCount: ptr[int32](3)}},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.successPolicy.rules[0].succeededCount"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.successPolicy.rules[0].succeededCount"}}},
 		{"index out of range", true, []batchv1.SuccessPolicyRule{{SucceededIndexes: ptr("9-10")}},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.successPolicy.rules[0].succeededIndexes"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.successPolicy.rules[0].succeededIndexes"}}},
 		{"decreasing", true, []batchv1.SuccessPolicyRule{{SucceededIndexes: ptr("5,3")}},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.successPolicy.rules[0].succeededIndexes"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.successPolicy.rules[0].succeededIndexes"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,7 +96,7 @@ func TestSuccessPolicy(t *testing.T) {
 				spec.CompletionMode = ptr(batchv1.NonIndexedCompletion)
 			}
 			spec.SuccessPolicy = &batchv1.SuccessPolicy{Rules: tt.rules}
-			checkErrors(t, validateJobSpec(&spec, field.NewPath("spec")), tt.want...)
+			registrytest.CheckErrors(t, validateJobSpec(&spec, field.NewPath("spec")), tt.want...)
 		})
 	}
 }

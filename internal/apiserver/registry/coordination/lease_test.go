@@ -6,6 +6,8 @@ import (
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -14,38 +16,38 @@ func TestLeaseValidate(t *testing.T) {
 	tests := []struct {
 		name string
 		spec coordinationv1.LeaseSpec
-		want []wantErr
+		want []registrytest.WantErr
 	}{
 		{"empty", coordinationv1.LeaseSpec{}, nil},
 		{"held", coordinationv1.LeaseSpec{HolderIdentity: ptr("node-1"), LeaseDurationSeconds: ptr[int32](40), LeaseTransitions: ptr[int32](0)}, nil},
 		{"coordinated", coordinationv1.LeaseSpec{Strategy: ptr(coordinationv1.OldestEmulationVersion), PreferredHolder: ptr("a")}, nil},
 		{"zero duration", coordinationv1.LeaseSpec{LeaseDurationSeconds: ptr[int32](0)},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.leaseDurationSeconds"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.leaseDurationSeconds"}}},
 		{"negative transitions", coordinationv1.LeaseSpec{LeaseTransitions: ptr[int32](-1)},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.leaseTransitions"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.leaseTransitions"}}},
 		{"bad strategy", coordinationv1.LeaseSpec{Strategy: ptr(coordinationv1.CoordinatedLeaseStrategy("Newest"))},
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.strategy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.strategy"}}},
 		{"preferred without strategy", coordinationv1.LeaseSpec{PreferredHolder: ptr("a")},
-			[]wantErr{{field.ErrorTypeForbidden, "spec.preferredHolder"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec.preferredHolder"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := &coordinationv1.Lease{ObjectMeta: meta("kube-scheduler"), Spec: tt.spec}
-			checkErrors(t, create(leaseStrategy{}, l), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(leaseStrategy{}, l), tt.want...)
 			old := l.DeepCopy()
-			checkErrors(t, update(leaseStrategy{}, l, old), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Update(leaseStrategy{}, l, old), tt.want...)
 		})
 	}
 }
 
 func TestLeaseTable(t *testing.T) {
-	if got := columnNames(leaseStrategy{}); !reflect.DeepEqual(got, []string{"Holder", "Age"}) {
+	if got := registrytest.ColumnNames(leaseStrategy{}); !reflect.DeepEqual(got, []string{"Holder", "Age"}) {
 		t.Errorf("columns = %v", got)
 	}
 	l := &coordinationv1.Lease{ObjectMeta: meta("node-1")}
-	checkTable(t, leaseStrategy{}, l, []interface{}{"", ""})
+	registrytest.CheckTable(t, leaseStrategy{}, l, []interface{}{"", ""})
 	l.Spec.HolderIdentity = ptr("node-1_abc")
-	checkTable(t, leaseStrategy{}, l, []interface{}{"node-1_abc", ""})
+	registrytest.CheckTable(t, leaseStrategy{}, l, []interface{}{"node-1_abc", ""})
 }
 
 func TestResources(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/registry"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -19,20 +20,12 @@ var fixedNow = metav1.NewTime(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 
 func init() { now = func() metav1.Time { return fixedNow } }
 
-// create runs an object through the handler's create steps.
-func create(s registry.Strategy, obj runtime.Object) field.ErrorList {
-	s.PrepareForCreate(ctx, obj)
-	s.Default(obj)
-	return s.Validate(ctx, obj)
-}
-
-// update runs an object through the handler's update steps; old is what
-// was stored.
-func update(s registry.Strategy, obj, old runtime.Object) field.ErrorList {
-	s.PrepareForUpdate(ctx, obj, old)
-	s.Default(obj)
-	return s.ValidateUpdate(ctx, obj, old)
-}
+// create and update run an object through the handler's create and update
+// steps, as in the other registry packages.
+var (
+	create = registrytest.Create
+	update = registrytest.Update
+)
 
 // stored returns obj as the store would hold it after a successful create,
 // with the fields the handler sets.

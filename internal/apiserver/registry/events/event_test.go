@@ -10,6 +10,8 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func newEvent() *eventsv1.Event {
@@ -30,7 +32,7 @@ func TestEventValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*eventsv1.Event)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*eventsv1.Event) {}, nil},
 		{"cluster-scoped object in default", func(e *eventsv1.Event) { e.Regarding = v1.ObjectReference{Kind: "Node", Name: "node-1"} }, nil},
@@ -38,27 +40,27 @@ func TestEventValidate(t *testing.T) {
 			e.Series = &eventsv1.EventSeries{Count: 2, LastObservedTime: metav1.NewMicroTime(time.Now())}
 		}, nil},
 		{"other namespace", func(e *eventsv1.Event) { e.Regarding.Namespace = "kube-system" },
-			[]wantErr{{field.ErrorTypeInvalid, "regarding.namespace"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "regarding.namespace"}}},
 		{"no controller", func(e *eventsv1.Event) { e.ReportingController = "" },
-			[]wantErr{{field.ErrorTypeRequired, "reportingController"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "reportingController"}}},
 		{"no instance", func(e *eventsv1.Event) { e.ReportingInstance = "" },
-			[]wantErr{{field.ErrorTypeRequired, "reportingInstance"}}},
-		{"no action", func(e *eventsv1.Event) { e.Action = "" }, []wantErr{{field.ErrorTypeRequired, "action"}}},
-		{"long reason", func(e *eventsv1.Event) { e.Reason = strings.Repeat("r", 129) }, []wantErr{{field.ErrorTypeInvalid, "reason"}}},
-		{"long note", func(e *eventsv1.Event) { e.Note = strings.Repeat("n", 1025) }, []wantErr{{field.ErrorTypeInvalid, "note"}}},
-		{"no time", func(e *eventsv1.Event) { e.EventTime = metav1.MicroTime{} }, []wantErr{{field.ErrorTypeRequired, "eventTime"}}},
-		{"bad type", func(e *eventsv1.Event) { e.Type = "Info" }, []wantErr{{field.ErrorTypeInvalid, "type"}}},
-		{"deprecated count", func(e *eventsv1.Event) { e.DeprecatedCount = 3 }, []wantErr{{field.ErrorTypeInvalid, "deprecatedCount"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "reportingInstance"}}},
+		{"no action", func(e *eventsv1.Event) { e.Action = "" }, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "action"}}},
+		{"long reason", func(e *eventsv1.Event) { e.Reason = strings.Repeat("r", 129) }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "reason"}}},
+		{"long note", func(e *eventsv1.Event) { e.Note = strings.Repeat("n", 1025) }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "note"}}},
+		{"no time", func(e *eventsv1.Event) { e.EventTime = metav1.MicroTime{} }, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "eventTime"}}},
+		{"bad type", func(e *eventsv1.Event) { e.Type = "Info" }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "type"}}},
+		{"deprecated count", func(e *eventsv1.Event) { e.DeprecatedCount = 3 }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "deprecatedCount"}}},
 		{"deprecated source", func(e *eventsv1.Event) { e.DeprecatedSource.Component = "kubelet" },
-			[]wantErr{{field.ErrorTypeInvalid, "deprecatedSource"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "deprecatedSource"}}},
 		{"short series", func(e *eventsv1.Event) { e.Series = &eventsv1.EventSeries{Count: 1} },
-			[]wantErr{{field.ErrorTypeInvalid, "series.count"}, {field.ErrorTypeRequired, "series.lastObservedTime"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "series.count"}, {Type: field.ErrorTypeRequired, Field: "series.lastObservedTime"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEvent()
 			tt.mutate(e)
-			checkErrors(t, create(eventStrategy{}, e), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(eventStrategy{}, e), tt.want...)
 		})
 	}
 }
@@ -67,28 +69,28 @@ func TestEventUpdate(t *testing.T) {
 	old := newEvent()
 	e := old.DeepCopy()
 	e.Series = &eventsv1.EventSeries{Count: 2, LastObservedTime: metav1.NewMicroTime(time.Now())}
-	checkErrors(t, update(eventStrategy{}, e, old))
+	registrytest.CheckErrors(t, registrytest.Update(eventStrategy{}, e, old))
 	e.Note = "something else"
-	checkErrors(t, update(eventStrategy{}, e, old), wantErr{field.ErrorTypeInvalid, "note"})
+	registrytest.CheckErrors(t, registrytest.Update(eventStrategy{}, e, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "note"})
 	e = old.DeepCopy()
 	e.EventTime = metav1.NewMicroTime(old.EventTime.Add(300 * time.Nanosecond).Truncate(time.Microsecond))
 	if old.EventTime.Truncate(time.Microsecond).Equal(e.EventTime.Time) {
-		checkErrors(t, update(eventStrategy{}, e, old))
+		registrytest.CheckErrors(t, registrytest.Update(eventStrategy{}, e, old))
 	}
 	e.EventTime = metav1.NewMicroTime(old.EventTime.Add(time.Second))
-	checkErrors(t, update(eventStrategy{}, e, old), wantErr{field.ErrorTypeInvalid, "eventTime"})
+	registrytest.CheckErrors(t, registrytest.Update(eventStrategy{}, e, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "eventTime"})
 }
 
 func TestEventTableAndFields(t *testing.T) {
 	want := []string{"Last Seen", "Type", "Reason", "Object", "Subobject*", "Source*", "Message", "First Seen*", "Count*"}
-	if got := columnNames(eventStrategy{}); !reflect.DeepEqual(got, want) {
+	if got := registrytest.ColumnNames(eventStrategy{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v", got)
 	}
 	e := newEvent()
-	checkTable(t, eventStrategy{}, e, []interface{}{"2m", "Normal", "Scheduled", "pod/web-1", "spec.containers{web}",
+	registrytest.CheckTable(t, eventStrategy{}, e, []interface{}{"2m", "Normal", "Scheduled", "pod/web-1", "spec.containers{web}",
 		"hanok.dev/scheduler, scheduler-node-1", "Successfully assigned default/web-1 to node-1", "2m", int64(1)})
 	e.Series = &eventsv1.EventSeries{Count: 5, LastObservedTime: metav1.NewMicroTime(time.Now().Add(-10 * time.Second))}
-	checkTable(t, eventStrategy{}, e, []interface{}{"10s", "Normal", "Scheduled", "pod/web-1", "spec.containers{web}",
+	registrytest.CheckTable(t, eventStrategy{}, e, []interface{}{"10s", "Normal", "Scheduled", "pod/web-1", "spec.containers{web}",
 		"hanok.dev/scheduler, scheduler-node-1", "Successfully assigned default/web-1 to node-1", "2m", int64(5)})
 
 	f := eventStrategy{}.SelectableFields(e)

@@ -8,6 +8,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -34,7 +36,7 @@ func TestIngressValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*networkingv1.Ingress)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*networkingv1.Ingress) {}, nil},
 		{"wildcard host", func(i *networkingv1.Ingress) { i.Spec.Rules[0].Host = "*.example.com" }, nil},
@@ -48,45 +50,45 @@ func TestIngressValidate(t *testing.T) {
 		{"resource backend", func(i *networkingv1.Ingress) {
 			path(i).Backend = networkingv1.IngressBackend{Resource: &v1.TypedLocalObjectReference{APIGroup: ptr("k8s.example.com"), Kind: "StorageBucket", Name: "static"}}
 		}, nil},
-		{"nothing", func(i *networkingv1.Ingress) { i.Spec.Rules = nil }, []wantErr{{field.ErrorTypeInvalid, "spec"}}},
+		{"nothing", func(i *networkingv1.Ingress) { i.Spec.Rules = nil }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec"}}},
 		{"ip host", func(i *networkingv1.Ingress) { i.Spec.Rules[0].Host = "10.0.0.1" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.rules[0].host"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.rules[0].host"}}},
 		{"no path type", func(i *networkingv1.Ingress) { path(i).PathType = nil },
-			[]wantErr{{field.ErrorTypeRequired, "spec.rules[0].http.paths[0].pathType"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.rules[0].http.paths[0].pathType"}}},
 		{"bad path type", func(i *networkingv1.Ingress) { path(i).PathType = ptr(networkingv1.PathType("Regex")) },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.rules[0].http.paths[0].pathType"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.rules[0].http.paths[0].pathType"}}},
 		{"relative path", func(i *networkingv1.Ingress) { path(i).Path = "api" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.rules[0].http.paths[0].path"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.rules[0].http.paths[0].path"}}},
 		{"dot segment", func(i *networkingv1.Ingress) { path(i).Path = "/a/../b" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.rules[0].http.paths[0].path"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.rules[0].http.paths[0].path"}}},
 		{"no paths", func(i *networkingv1.Ingress) { i.Spec.Rules[0].HTTP.Paths = nil },
-			[]wantErr{{field.ErrorTypeRequired, "spec.rules[0].http.paths"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.rules[0].http.paths"}}},
 		{"no port", func(i *networkingv1.Ingress) { path(i).Backend.Service.Port = networkingv1.ServiceBackendPort{} },
-			[]wantErr{{field.ErrorTypeRequired, "spec.rules[0].http.paths[0].backend"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.rules[0].http.paths[0].backend"}}},
 		{"both ports", func(i *networkingv1.Ingress) { path(i).Backend.Service.Port.Name = "http" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.rules[0].http.paths[0].backend"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.rules[0].http.paths[0].backend"}}},
 		{"both backends", func(i *networkingv1.Ingress) {
 			path(i).Backend.Resource = &v1.TypedLocalObjectReference{Kind: "X", Name: "y"}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.rules[0].http.paths[0].backend"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.rules[0].http.paths[0].backend"}}},
 		{"bad service name", func(i *networkingv1.Ingress) { path(i).Backend.Service.Name = "Web" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.rules[0].http.paths[0].backend.service.name"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.rules[0].http.paths[0].backend.service.name"}}},
 		{"bad tls host", func(i *networkingv1.Ingress) { i.Spec.TLS[0].Hosts[0] = "web_example" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.tls[0].hosts[0]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.tls[0].hosts[0]"}}},
 		{"class annotation and field", func(i *networkingv1.Ingress) { i.Annotations = map[string]string{ingressClassAnnotation: "nginx"} },
-			[]wantErr{{field.ErrorTypeInvalid, "metadata.annotations[kubernetes.io/ingress.class]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "metadata.annotations[kubernetes.io/ingress.class]"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			i := newIngress()
 			tt.mutate(i)
-			checkErrors(t, create(ingressStrategy{}, i), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(ingressStrategy{}, i), tt.want...)
 		})
 	}
 }
 
 func TestIngressStatus(t *testing.T) {
 	old := newIngress()
-	create(ingressStrategy{}, old)
+	registrytest.Create(ingressStrategy{}, old)
 	i := old.DeepCopy()
 	i.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{IP: "192.0.2.10"}, {Hostname: "lb.example.com"}}
 	i.Spec.Rules = nil // dropped by the status split
@@ -94,25 +96,25 @@ func TestIngressStatus(t *testing.T) {
 	if len(i.Spec.Rules) != 1 {
 		t.Errorf("spec changed through /status")
 	}
-	checkErrors(t, ingressStrategy{}.ValidateStatusUpdate(context.Background(), i, old))
+	registrytest.CheckErrors(t, ingressStrategy{}.ValidateStatusUpdate(context.Background(), i, old))
 	i.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{IP: "not-an-ip"}, {Hostname: "10.0.0.1"}}
-	checkErrors(t, ingressStrategy{}.ValidateStatusUpdate(context.Background(), i, old),
-		wantErr{field.ErrorTypeInvalid, "status.loadBalancer.ingress[0].ip"}, wantErr{field.ErrorTypeInvalid, "status.loadBalancer.ingress[1].hostname"})
+	registrytest.CheckErrors(t, ingressStrategy{}.ValidateStatusUpdate(context.Background(), i, old),
+		registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "status.loadBalancer.ingress[0].ip"}, registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "status.loadBalancer.ingress[1].hostname"})
 }
 
 func TestIngressTable(t *testing.T) {
 	want := []string{"Class", "Hosts", "Address", "Ports", "Age"}
-	if got := columnNames(ingressStrategy{}); !reflect.DeepEqual(got, want) {
+	if got := registrytest.ColumnNames(ingressStrategy{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v", got)
 	}
 	i := newIngress()
 	i.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{IP: "192.0.2.10"}, {Hostname: "lb.example.com"}, {IP: "192.0.2.10"}}
-	checkTable(t, ingressStrategy{}, i, []interface{}{"nginx", "web.example.com", "192.0.2.10,lb.example.com", "80, 443", ""})
+	registrytest.CheckTable(t, ingressStrategy{}, i, []interface{}{"nginx", "web.example.com", "192.0.2.10,lb.example.com", "80, 443", ""})
 	i.Spec.IngressClassName, i.Spec.TLS, i.Status = nil, nil, networkingv1.IngressStatus{}
 	i.Spec.Rules = append(i.Spec.Rules, networkingv1.IngressRule{Host: "b.example.com"}, networkingv1.IngressRule{Host: "c.example.com"}, networkingv1.IngressRule{Host: "d.example.com"})
-	checkTable(t, ingressStrategy{}, i, []interface{}{"<none>", "web.example.com,b.example.com,c.example.com + 1 more...", "", "80", ""})
+	registrytest.CheckTable(t, ingressStrategy{}, i, []interface{}{"<none>", "web.example.com,b.example.com,c.example.com + 1 more...", "", "80", ""})
 	i.Spec.Rules = []networkingv1.IngressRule{{}}
-	checkTable(t, ingressStrategy{}, i, []interface{}{"<none>", "*", "", "80", ""})
+	registrytest.CheckTable(t, ingressStrategy{}, i, []interface{}{"<none>", "*", "", "80", ""})
 }
 
 func TestIngressClass(t *testing.T) {
@@ -126,7 +128,7 @@ func TestIngressClass(t *testing.T) {
 		}
 	}
 	c := newClass()
-	if errs := create(ingressClassStrategy{}, c); len(errs) != 0 {
+	if errs := registrytest.Create(ingressClassStrategy{}, c); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	if *c.Spec.Parameters.Scope != "Cluster" {
@@ -135,40 +137,40 @@ func TestIngressClass(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*networkingv1.IngressClass)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"no parameters", func(c *networkingv1.IngressClass) { c.Spec.Parameters = nil }, nil},
 		{"namespaced", func(c *networkingv1.IngressClass) {
 			c.Spec.Parameters.Scope, c.Spec.Parameters.Namespace = ptr("Namespace"), ptr("ingress")
 		}, nil},
 		{"bad controller", func(c *networkingv1.IngressClass) { c.Spec.Controller = "nginx" },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.controller"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.controller"}}},
 		{"namespace scope without namespace", func(c *networkingv1.IngressClass) { c.Spec.Parameters.Scope = ptr("Namespace") },
-			[]wantErr{{field.ErrorTypeRequired, "spec.parameters.namespace"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.parameters.namespace"}}},
 		{"cluster scope with namespace", func(c *networkingv1.IngressClass) { c.Spec.Parameters.Namespace = ptr("x") },
-			[]wantErr{{field.ErrorTypeForbidden, "spec.parameters.namespace"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec.parameters.namespace"}}},
 		{"bad scope", func(c *networkingv1.IngressClass) { c.Spec.Parameters.Scope = ptr("Global") },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.parameters.scope"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.parameters.scope"}}},
 		{"no kind", func(c *networkingv1.IngressClass) { c.Spec.Parameters.Kind = "" },
-			[]wantErr{{field.ErrorTypeRequired, "spec.parameters.kind"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.parameters.kind"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClass()
 			tt.mutate(c)
-			checkErrors(t, create(ingressClassStrategy{}, c), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(ingressClassStrategy{}, c), tt.want...)
 		})
 	}
 	old := newClass()
-	create(ingressClassStrategy{}, old)
+	registrytest.Create(ingressClassStrategy{}, old)
 	nc := old.DeepCopy()
 	nc.Spec.Controller = "example.com/other"
-	checkErrors(t, update(ingressClassStrategy{}, nc, old), wantErr{field.ErrorTypeInvalid, "spec.controller"})
+	registrytest.CheckErrors(t, registrytest.Update(ingressClassStrategy{}, nc, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "spec.controller"})
 
-	if got := columnNames(ingressClassStrategy{}); !reflect.DeepEqual(got, []string{"Controller", "Parameters", "Age"}) {
+	if got := registrytest.ColumnNames(ingressClassStrategy{}); !reflect.DeepEqual(got, []string{"Controller", "Parameters", "Age"}) {
 		t.Errorf("columns = %v", got)
 	}
-	checkTable(t, ingressClassStrategy{}, old, []interface{}{"k8s.io/ingress-nginx", "IngressParameters.k8s.example.com/external-lb", ""})
+	registrytest.CheckTable(t, ingressClassStrategy{}, old, []interface{}{"k8s.io/ingress-nginx", "IngressParameters.k8s.example.com/external-lb", ""})
 	old.Spec.Parameters = nil
-	checkTable(t, ingressClassStrategy{}, old, []interface{}{"k8s.io/ingress-nginx", "<none>", ""})
+	registrytest.CheckTable(t, ingressClassStrategy{}, old, []interface{}{"k8s.io/ingress-nginx", "<none>", ""})
 }

@@ -9,6 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func newPolicy() *networkingv1.NetworkPolicy {
@@ -30,7 +32,7 @@ func newPolicy() *networkingv1.NetworkPolicy {
 
 func TestNetworkPolicyDefaults(t *testing.T) {
 	np := newPolicy()
-	if errs := create(networkPolicyStrategy{}, np); len(errs) != 0 {
+	if errs := registrytest.Create(networkPolicyStrategy{}, np); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	if !reflect.DeepEqual(np.Spec.PolicyTypes, []networkingv1.PolicyType{"Ingress"}) || *np.Spec.Ingress[0].Ports[0].Protocol != v1.ProtocolTCP {
@@ -38,7 +40,7 @@ func TestNetworkPolicyDefaults(t *testing.T) {
 	}
 	eg := newPolicy()
 	eg.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{}}
-	create(networkPolicyStrategy{}, eg)
+	registrytest.Create(networkPolicyStrategy{}, eg)
 	if !reflect.DeepEqual(eg.Spec.PolicyTypes, []networkingv1.PolicyType{"Ingress", "Egress"}) {
 		t.Errorf("egress policy types = %v", eg.Spec.PolicyTypes)
 	}
@@ -48,7 +50,7 @@ func TestNetworkPolicyValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*networkingv1.NetworkPolicy)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*networkingv1.NetworkPolicy) {}, nil},
 		{"deny all", func(np *networkingv1.NetworkPolicy) { np.Spec = networkingv1.NetworkPolicySpec{} }, nil},
@@ -60,48 +62,48 @@ func TestNetworkPolicyValidate(t *testing.T) {
 		{"bad selector", func(np *networkingv1.NetworkPolicy) {
 			np.Spec.PodSelector.MatchLabels = map[string]string{"app": "a b"}
 		},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.podSelector.matchLabels"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.podSelector.matchLabels"}}},
 		{"empty peer", func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress[0].From[0] = networkingv1.NetworkPolicyPeer{} },
-			[]wantErr{{field.ErrorTypeRequired, "spec.ingress[0].from[0]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.ingress[0].from[0]"}}},
 		{"ipblock and selector", func(np *networkingv1.NetworkPolicy) {
 			np.Spec.Ingress[0].From[1].NamespaceSelector = &metav1.LabelSelector{}
-		}, []wantErr{{field.ErrorTypeForbidden, "spec.ingress[0].from[1]"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "spec.ingress[0].from[1]"}}},
 		{"except outside cidr", func(np *networkingv1.NetworkPolicy) {
 			np.Spec.Ingress[0].From[1].IPBlock.Except = []string{"192.168.0.0/16"}
 		},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.ingress[0].from[1].ipBlock.except[0]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.ingress[0].from[1].ipBlock.except[0]"}}},
 		{"bad cidr", func(np *networkingv1.NetworkPolicy) {
 			np.Spec.Ingress[0].From[1].IPBlock = &networkingv1.IPBlock{CIDR: "10.0.0.0/33"}
 		},
-			[]wantErr{{field.ErrorTypeInvalid, "spec.ingress[0].from[1].ipBlock.cidr"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.ingress[0].from[1].ipBlock.cidr"}}},
 		{"end below port", func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress[0].Ports[0].EndPort = ptr[int32](80) },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.ingress[0].ports[0].endPort"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.ingress[0].ports[0].endPort"}}},
 		{"end with named port", func(np *networkingv1.NetworkPolicy) {
 			p := intstr.FromString("pg")
 			np.Spec.Ingress[0].Ports[0] = networkingv1.NetworkPolicyPort{Port: &p, EndPort: ptr[int32](9000)}
-		}, []wantErr{{field.ErrorTypeInvalid, "spec.ingress[0].ports[0].endPort"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.ingress[0].ports[0].endPort"}}},
 		{"bad protocol", func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress[0].Ports[0].Protocol = ptr(v1.Protocol("ICMP")) },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.ingress[0].ports[0].protocol"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.ingress[0].ports[0].protocol"}}},
 		{"bad policy type", func(np *networkingv1.NetworkPolicy) { np.Spec.PolicyTypes = []networkingv1.PolicyType{"Sideways"} },
-			[]wantErr{{field.ErrorTypeNotSupported, "spec.policyTypes[0]"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.policyTypes[0]"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			np := newPolicy()
 			tt.mutate(np)
-			checkErrors(t, create(networkPolicyStrategy{}, np), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(networkPolicyStrategy{}, np), tt.want...)
 		})
 	}
 }
 
 func TestNetworkPolicyTable(t *testing.T) {
-	if got := columnNames(networkPolicyStrategy{}); !reflect.DeepEqual(got, []string{"Pod-Selector", "Age"}) {
+	if got := registrytest.ColumnNames(networkPolicyStrategy{}); !reflect.DeepEqual(got, []string{"Pod-Selector", "Age"}) {
 		t.Errorf("columns = %v", got)
 	}
 	np := newPolicy()
-	checkTable(t, networkPolicyStrategy{}, np, []interface{}{"app=db", ""})
+	registrytest.CheckTable(t, networkPolicyStrategy{}, np, []interface{}{"app=db", ""})
 	np.Spec.PodSelector = metav1.LabelSelector{}
-	checkTable(t, networkPolicyStrategy{}, np, []interface{}{"<none>", ""})
+	registrytest.CheckTable(t, networkPolicyStrategy{}, np, []interface{}{"<none>", ""})
 }
 
 func TestResources(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/registry"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func newPDB() *policyv1.PodDisruptionBudget {
@@ -29,7 +30,7 @@ func TestPDBValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*policyv1.PodDisruptionBudget)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*policyv1.PodDisruptionBudget) {}, nil},
 		{"max unavailable percent", func(p *policyv1.PodDisruptionBudget) { p.Spec.MinAvailable, p.Spec.MaxUnavailable = nil, &half }, nil},
@@ -39,36 +40,36 @@ func TestPDBValidate(t *testing.T) {
 			p.Spec.UnhealthyPodEvictionPolicy = &a
 		}, nil},
 		{"both set", func(p *policyv1.PodDisruptionBudget) { p.Spec.MaxUnavailable = &one },
-			[]wantErr{{field.ErrorTypeInvalid, "spec"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec"}}},
 		{"over 100%", func(p *policyv1.PodDisruptionBudget) { p.Spec.MinAvailable = &over },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.minAvailable"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.minAvailable"}}},
 		{"negative", func(p *policyv1.PodDisruptionBudget) { n := intstr.FromInt32(-1); p.Spec.MinAvailable = &n },
-			[]wantErr{{field.ErrorTypeInvalid, "spec.minAvailable"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "spec.minAvailable"}}},
 		{"bad selector", func(p *policyv1.PodDisruptionBudget) {
 			p.Spec.Selector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: "In"}}}
-		}, []wantErr{{field.ErrorTypeRequired, "spec.selector.matchExpressions[0].values"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "spec.selector.matchExpressions[0].values"}}},
 		{"bad eviction policy", func(p *policyv1.PodDisruptionBudget) {
 			x := policyv1.UnhealthyPodEvictionPolicyType("Never")
 			p.Spec.UnhealthyPodEvictionPolicy = &x
-		}, []wantErr{{field.ErrorTypeNotSupported, "spec.unhealthyPodEvictionPolicy"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "spec.unhealthyPodEvictionPolicy"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newPDB()
 			tt.mutate(p)
-			checkErrors(t, create(pdbStrategy{}, p), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(pdbStrategy{}, p), tt.want...)
 		})
 	}
 }
 
 func TestPDBUpdateAndStatus(t *testing.T) {
 	old := newPDB()
-	create(pdbStrategy{}, old)
+	registrytest.Create(pdbStrategy{}, old)
 	p := old.DeepCopy()
 	three := intstr.FromInt32(3)
 	p.Spec.MinAvailable = &three
 	p.Status.DisruptionsAllowed = 5 // dropped by the spec/status split
-	checkErrors(t, update(pdbStrategy{}, p, old))
+	registrytest.CheckErrors(t, registrytest.Update(pdbStrategy{}, p, old))
 	if p.Generation != 2 || p.Status.DisruptionsAllowed != 0 {
 		t.Errorf("generation %d, status %+v", p.Generation, p.Status)
 	}
@@ -78,22 +79,22 @@ func TestPDBUpdateAndStatus(t *testing.T) {
 	s := old.DeepCopy()
 	s.Status = policyv1.PodDisruptionBudgetStatus{DisruptionsAllowed: 1, CurrentHealthy: 3, DesiredHealthy: 2, ExpectedPods: 3}
 	ss.PrepareForStatusUpdate(ctx, s, old)
-	checkErrors(t, ss.ValidateStatusUpdate(ctx, s, old))
+	registrytest.CheckErrors(t, ss.ValidateStatusUpdate(ctx, s, old))
 	s.Status.ExpectedPods = -1
-	checkErrors(t, ss.ValidateStatusUpdate(ctx, s, old), wantErr{field.ErrorTypeInvalid, "status.expectedPods"})
+	registrytest.CheckErrors(t, ss.ValidateStatusUpdate(ctx, s, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "status.expectedPods"})
 }
 
 func TestPDBTable(t *testing.T) {
 	want := []string{"Min Available", "Max Unavailable", "Allowed Disruptions", "Age"}
-	if got := columnNames(pdbStrategy{}); !reflect.DeepEqual(got, want) {
+	if got := registrytest.ColumnNames(pdbStrategy{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v", got)
 	}
 	p := newPDB()
 	p.Status.DisruptionsAllowed = 1
-	checkTable(t, pdbStrategy{}, p, []interface{}{"2", "N/A", int64(1), ""})
+	registrytest.CheckTable(t, pdbStrategy{}, p, []interface{}{"2", "N/A", int64(1), ""})
 	half := intstr.FromString("50%")
 	p.Spec.MinAvailable, p.Spec.MaxUnavailable = nil, &half
-	checkTable(t, pdbStrategy{}, p, []interface{}{"N/A", "50%", int64(1), ""})
+	registrytest.CheckTable(t, pdbStrategy{}, p, []interface{}{"N/A", "50%", int64(1), ""})
 }
 
 func TestResources(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func podReader() rbacv1.PolicyRule {
@@ -18,24 +20,24 @@ func TestRoleValidate(t *testing.T) {
 	tests := []struct {
 		name  string
 		rules []rbacv1.PolicyRule
-		want  []wantErr
+		want  []registrytest.WantErr
 	}{
 		{"valid", []rbacv1.PolicyRule{podReader()}, nil},
 		{"no rules", nil, nil},
 		{"resource names", []rbacv1.PolicyRule{{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{"cfg"}}}, nil},
 		{"no verbs", []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}}},
-			[]wantErr{{field.ErrorTypeRequired, "rules[0].verbs"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "rules[0].verbs"}}},
 		{"no api groups", []rbacv1.PolicyRule{podReader(), {Verbs: []string{"get"}, Resources: []string{"pods"}}},
-			[]wantErr{{field.ErrorTypeRequired, "rules[1].apiGroups"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "rules[1].apiGroups"}}},
 		{"no resources", []rbacv1.PolicyRule{{Verbs: []string{"get"}, APIGroups: []string{"apps"}}},
-			[]wantErr{{field.ErrorTypeRequired, "rules[0].resources"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "rules[0].resources"}}},
 		{"non-resource URL in a Role", []rbacv1.PolicyRule{{Verbs: []string{"get"}, NonResourceURLs: []string{"/healthz"}}},
-			[]wantErr{{field.ErrorTypeInvalid, "rules[0].nonResourceURLs"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "rules[0].nonResourceURLs"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &rbacv1.Role{ObjectMeta: meta("reader"), Rules: tt.rules}
-			checkErrors(t, create(roleStrategy{}, r), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(roleStrategy{}, r), tt.want...)
 		})
 	}
 }
@@ -44,7 +46,7 @@ func TestClusterRoleValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*rbacv1.ClusterRole)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*rbacv1.ClusterRole) {}, nil},
 		{"system name", func(r *rbacv1.ClusterRole) { r.Name = "system:controller:job-controller" }, nil},
@@ -54,20 +56,20 @@ func TestClusterRoleValidate(t *testing.T) {
 		{"aggregated", func(r *rbacv1.ClusterRole) {
 			r.AggregationRule = &rbacv1.AggregationRule{ClusterRoleSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{"rbac.example.com/aggregate-to-view": "true"}}}}
 		}, nil},
-		{"slash in name", func(r *rbacv1.ClusterRole) { r.Name = "a/b" }, []wantErr{{field.ErrorTypeInvalid, "metadata.name"}}},
+		{"slash in name", func(r *rbacv1.ClusterRole) { r.Name = "a/b" }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "metadata.name"}}},
 		{"mixed rule", func(r *rbacv1.ClusterRole) {
 			r.Rules = []rbacv1.PolicyRule{{Verbs: []string{"get"}, NonResourceURLs: []string{"/healthz"}, Resources: []string{"pods"}}}
-		}, []wantErr{{field.ErrorTypeInvalid, "rules[0].nonResourceURLs"}}},
+		}, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "rules[0].nonResourceURLs"}}},
 		{"empty aggregation", func(r *rbacv1.ClusterRole) { r.AggregationRule = &rbacv1.AggregationRule{} },
-			[]wantErr{{field.ErrorTypeRequired, "aggregationRule.clusterRoleSelectors"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "aggregationRule.clusterRoleSelectors"}}},
 		{"namespace set", func(r *rbacv1.ClusterRole) { r.Namespace = "default" },
-			[]wantErr{{field.ErrorTypeForbidden, "metadata.namespace"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "metadata.namespace"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "viewer", ResourceVersion: "1"}, Rules: []rbacv1.PolicyRule{podReader()}}
 			tt.mutate(r)
-			checkErrors(t, create(clusterRoleStrategy{}, r), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(clusterRoleStrategy{}, r), tt.want...)
 		})
 	}
 }
@@ -84,7 +86,7 @@ func TestRoleBinding(t *testing.T) {
 		}
 	}
 	b := newBinding()
-	if errs := create(roleBindingStrategy{}, b); len(errs) != 0 {
+	if errs := registrytest.Create(roleBindingStrategy{}, b); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	if b.RoleRef.APIGroup != rbacv1.GroupName || b.Subjects[0].APIGroup != rbacv1.GroupName || b.Subjects[1].APIGroup != rbacv1.GroupName || b.Subjects[2].APIGroup != "" {
@@ -94,36 +96,36 @@ func TestRoleBinding(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*rbacv1.RoleBinding)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"cluster role", func(b *rbacv1.RoleBinding) { b.RoleRef.Kind = "ClusterRole" }, nil},
-		{"bad kind", func(b *rbacv1.RoleBinding) { b.RoleRef.Kind = "Policy" }, []wantErr{{field.ErrorTypeNotSupported, "roleRef.kind"}}},
-		{"bad group", func(b *rbacv1.RoleBinding) { b.RoleRef.APIGroup = "example.com" }, []wantErr{{field.ErrorTypeNotSupported, "roleRef.apiGroup"}}},
-		{"no role name", func(b *rbacv1.RoleBinding) { b.RoleRef.Name = "" }, []wantErr{{field.ErrorTypeRequired, "roleRef.name"}}},
-		{"bad subject kind", func(b *rbacv1.RoleBinding) { b.Subjects[0].Kind = "Robot" }, []wantErr{{field.ErrorTypeNotSupported, "subjects[0].kind"}}},
-		{"subject without name", func(b *rbacv1.RoleBinding) { b.Subjects[1].Name = "" }, []wantErr{{field.ErrorTypeRequired, "subjects[1].name"}}},
+		{"bad kind", func(b *rbacv1.RoleBinding) { b.RoleRef.Kind = "Policy" }, []registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "roleRef.kind"}}},
+		{"bad group", func(b *rbacv1.RoleBinding) { b.RoleRef.APIGroup = "example.com" }, []registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "roleRef.apiGroup"}}},
+		{"no role name", func(b *rbacv1.RoleBinding) { b.RoleRef.Name = "" }, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "roleRef.name"}}},
+		{"bad subject kind", func(b *rbacv1.RoleBinding) { b.Subjects[0].Kind = "Robot" }, []registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "subjects[0].kind"}}},
+		{"subject without name", func(b *rbacv1.RoleBinding) { b.Subjects[1].Name = "" }, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "subjects[1].name"}}},
 		{"sa with group", func(b *rbacv1.RoleBinding) { b.Subjects[2].APIGroup = "rbac.authorization.k8s.io" },
-			[]wantErr{{field.ErrorTypeNotSupported, "subjects[2].apiGroup"}}},
-		{"bad sa name", func(b *rbacv1.RoleBinding) { b.Subjects[3].Name = "CI" }, []wantErr{{field.ErrorTypeInvalid, "subjects[3].name"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "subjects[2].apiGroup"}}},
+		{"bad sa name", func(b *rbacv1.RoleBinding) { b.Subjects[3].Name = "CI" }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "subjects[3].name"}}},
 		{"user in core group", func(b *rbacv1.RoleBinding) { b.Subjects[0].APIGroup = "v1" },
-			[]wantErr{{field.ErrorTypeNotSupported, "subjects[0].apiGroup"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "subjects[0].apiGroup"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := newBinding()
 			tt.mutate(b)
-			checkErrors(t, create(roleBindingStrategy{}, b), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(roleBindingStrategy{}, b), tt.want...)
 		})
 	}
 
 	// roleRef is immutable; subjects are not.
 	old := newBinding()
-	create(roleBindingStrategy{}, old)
+	registrytest.Create(roleBindingStrategy{}, old)
 	nb := old.DeepCopy()
 	nb.Subjects = nb.Subjects[:1]
-	checkErrors(t, update(roleBindingStrategy{}, nb, old))
+	registrytest.CheckErrors(t, registrytest.Update(roleBindingStrategy{}, nb, old))
 	nb.RoleRef.Name = "admin"
-	checkErrors(t, update(roleBindingStrategy{}, nb, old), wantErr{field.ErrorTypeInvalid, "roleRef"})
+	registrytest.CheckErrors(t, registrytest.Update(roleBindingStrategy{}, nb, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "roleRef"})
 }
 
 func TestClusterRoleBinding(t *testing.T) {
@@ -137,48 +139,48 @@ func TestClusterRoleBinding(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*rbacv1.ClusterRoleBinding)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*rbacv1.ClusterRoleBinding) {}, nil},
-		{"role kind", func(b *rbacv1.ClusterRoleBinding) { b.RoleRef.Kind = "Role" }, []wantErr{{field.ErrorTypeNotSupported, "roleRef.kind"}}},
+		{"role kind", func(b *rbacv1.ClusterRoleBinding) { b.RoleRef.Kind = "Role" }, []registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "roleRef.kind"}}},
 		{"sa without namespace", func(b *rbacv1.ClusterRoleBinding) { b.Subjects[1].Namespace = "" },
-			[]wantErr{{field.ErrorTypeRequired, "subjects[1].namespace"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "subjects[1].namespace"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := newBinding()
 			tt.mutate(b)
-			checkErrors(t, create(clusterRoleBindingStrategy{}, b), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(clusterRoleBindingStrategy{}, b), tt.want...)
 		})
 	}
 	old := newBinding()
-	create(clusterRoleBindingStrategy{}, old)
+	registrytest.Create(clusterRoleBindingStrategy{}, old)
 	nb := old.DeepCopy()
 	nb.RoleRef.Name = "cluster-admin"
-	checkErrors(t, update(clusterRoleBindingStrategy{}, nb, old), wantErr{field.ErrorTypeInvalid, "roleRef"})
+	registrytest.CheckErrors(t, registrytest.Update(clusterRoleBindingStrategy{}, nb, old), registrytest.WantErr{Type: field.ErrorTypeInvalid, Field: "roleRef"})
 }
 
 func TestTables(t *testing.T) {
 	created := metav1.NewTime(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
 	r := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "view", CreationTimestamp: created}}
-	if got := columnNames(clusterRoleStrategy{}); !reflect.DeepEqual(got, []string{"Created At"}) {
+	if got := registrytest.ColumnNames(clusterRoleStrategy{}); !reflect.DeepEqual(got, []string{"Created At"}) {
 		t.Errorf("columns = %v", got)
 	}
-	checkTable(t, clusterRoleStrategy{}, r, []interface{}{"2026-03-04T05:06:07Z"})
-	checkTable(t, roleStrategy{}, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "r", CreationTimestamp: created}}, []interface{}{"2026-03-04T05:06:07Z"})
+	registrytest.CheckTable(t, clusterRoleStrategy{}, r, []interface{}{"2026-03-04T05:06:07Z"})
+	registrytest.CheckTable(t, roleStrategy{}, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "r", CreationTimestamp: created}}, []interface{}{"2026-03-04T05:06:07Z"})
 
 	want := []string{"Role", "Age", "Users*", "Groups*", "ServiceAccounts*"}
-	if got := columnNames(roleBindingStrategy{}); !reflect.DeepEqual(got, want) {
+	if got := registrytest.ColumnNames(roleBindingStrategy{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v", got)
 	}
 	b := &rbacv1.RoleBinding{
 		ObjectMeta: meta("rb"), RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "edit"},
 		Subjects: []rbacv1.Subject{{Kind: "User", Name: "a"}, {Kind: "User", Name: "b"}, {Kind: "ServiceAccount", Namespace: "ci", Name: "bot"}},
 	}
-	checkTable(t, roleBindingStrategy{}, b, []interface{}{"ClusterRole/edit", "", "a, b", "", "ci/bot"})
+	registrytest.CheckTable(t, roleBindingStrategy{}, b, []interface{}{"ClusterRole/edit", "", "a, b", "", "ci/bot"})
 	cb := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "crb"}, RoleRef: rbacv1.RoleRef{Kind: "ClusterRole", Name: "view"},
 		Subjects: []rbacv1.Subject{{Kind: "Group", Name: "system:authenticated"}}}
-	checkTable(t, clusterRoleBindingStrategy{}, cb, []interface{}{"ClusterRole/view", "", "", "system:authenticated", ""})
+	registrytest.CheckTable(t, clusterRoleBindingStrategy{}, cb, []interface{}{"ClusterRole/view", "", "", "system:authenticated", ""})
 }
 
 func TestResources(t *testing.T) {

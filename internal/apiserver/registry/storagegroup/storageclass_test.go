@@ -8,6 +8,8 @@ import (
 	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/registrytest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -22,7 +24,7 @@ func newClass() *storagev1.StorageClass {
 
 func TestStorageClassDefaults(t *testing.T) {
 	sc := newClass()
-	if errs := create(storageClassStrategy{}, sc); len(errs) != 0 {
+	if errs := registrytest.Create(storageClassStrategy{}, sc); len(errs) != 0 {
 		t.Fatal(errs)
 	}
 	if *sc.ReclaimPolicy != v1.PersistentVolumeReclaimDelete || *sc.VolumeBindingMode != storagev1.VolumeBindingImmediate {
@@ -31,7 +33,7 @@ func TestStorageClassDefaults(t *testing.T) {
 	kept := newClass()
 	kept.ReclaimPolicy = ptr(v1.PersistentVolumeReclaimRetain)
 	kept.VolumeBindingMode = ptr(storagev1.VolumeBindingWaitForFirstConsumer)
-	create(storageClassStrategy{}, kept)
+	registrytest.Create(storageClassStrategy{}, kept)
 	if *kept.ReclaimPolicy != v1.PersistentVolumeReclaimRetain || *kept.VolumeBindingMode != storagev1.VolumeBindingWaitForFirstConsumer {
 		t.Errorf("explicit values overwritten")
 	}
@@ -44,33 +46,33 @@ func TestStorageClassValidate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*storagev1.StorageClass)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"valid", func(*storagev1.StorageClass) {}, nil},
 		{"topologies", func(sc *storagev1.StorageClass) {
 			sc.AllowedTopologies = []v1.TopologySelectorTerm{zone("a"), zone("b")}
 		}, nil},
-		{"no provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "" }, []wantErr{{field.ErrorTypeRequired, "provisioner"}}},
-		{"bad provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "local path" }, []wantErr{{field.ErrorTypeInvalid, "provisioner"}}},
-		{"empty parameter key", func(sc *storagev1.StorageClass) { sc.Parameters[""] = "x" }, []wantErr{{field.ErrorTypeInvalid, "parameters"}}},
+		{"no provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "" }, []registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "provisioner"}}},
+		{"bad provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "local path" }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "provisioner"}}},
+		{"empty parameter key", func(sc *storagev1.StorageClass) { sc.Parameters[""] = "x" }, []registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "parameters"}}},
 		{"bad reclaim policy", func(sc *storagev1.StorageClass) { sc.ReclaimPolicy = ptr(v1.PersistentVolumeReclaimRecycle) },
-			[]wantErr{{field.ErrorTypeNotSupported, "reclaimPolicy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "reclaimPolicy"}}},
 		{"bad binding mode", func(sc *storagev1.StorageClass) { sc.VolumeBindingMode = ptr(storagev1.VolumeBindingMode("Later")) },
-			[]wantErr{{field.ErrorTypeNotSupported, "volumeBindingMode"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeNotSupported, Field: "volumeBindingMode"}}},
 		{"duplicate term", func(sc *storagev1.StorageClass) {
 			sc.AllowedTopologies = []v1.TopologySelectorTerm{zone("a"), zone("a")}
 		},
-			[]wantErr{{field.ErrorTypeDuplicate, "allowedTopologies[1].matchLabelExpressions"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeDuplicate, Field: "allowedTopologies[1].matchLabelExpressions"}}},
 		{"no values", func(sc *storagev1.StorageClass) { sc.AllowedTopologies = []v1.TopologySelectorTerm{zone()} },
-			[]wantErr{{field.ErrorTypeRequired, "allowedTopologies[0].matchLabelExpressions[0].values"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeRequired, Field: "allowedTopologies[0].matchLabelExpressions[0].values"}}},
 		{"namespaced", func(sc *storagev1.StorageClass) { sc.Namespace = "default" },
-			[]wantErr{{field.ErrorTypeForbidden, "metadata.namespace"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "metadata.namespace"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := newClass()
 			tt.mutate(sc)
-			checkErrors(t, create(storageClassStrategy{}, sc), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Create(storageClassStrategy{}, sc), tt.want...)
 		})
 	}
 }
@@ -79,42 +81,42 @@ func TestStorageClassUpdate(t *testing.T) {
 	tests := []struct {
 		name   string
 		mutate func(*storagev1.StorageClass)
-		want   []wantErr
+		want   []registrytest.WantErr
 	}{
 		{"expansion", func(sc *storagev1.StorageClass) { sc.AllowVolumeExpansion = ptr(true) }, nil},
 		{"mount options", func(sc *storagev1.StorageClass) { sc.MountOptions = []string{"noatime"} }, nil},
 		{"default annotation", func(sc *storagev1.StorageClass) {
 			sc.Annotations = map[string]string{"storageclass.kubernetes.io/is-default-class": "true"}
 		}, nil},
-		{"provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "example.com/nfs" }, []wantErr{{field.ErrorTypeForbidden, "provisioner"}}},
-		{"parameters", func(sc *storagev1.StorageClass) { sc.Parameters["nodePath"] = "/mnt" }, []wantErr{{field.ErrorTypeForbidden, "parameters"}}},
+		{"provisioner", func(sc *storagev1.StorageClass) { sc.Provisioner = "example.com/nfs" }, []registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "provisioner"}}},
+		{"parameters", func(sc *storagev1.StorageClass) { sc.Parameters["nodePath"] = "/mnt" }, []registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "parameters"}}},
 		{"reclaim policy", func(sc *storagev1.StorageClass) { sc.ReclaimPolicy = ptr(v1.PersistentVolumeReclaimRetain) },
-			[]wantErr{{field.ErrorTypeForbidden, "reclaimPolicy"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeForbidden, Field: "reclaimPolicy"}}},
 		{"binding mode", func(sc *storagev1.StorageClass) {
 			sc.VolumeBindingMode = ptr(storagev1.VolumeBindingWaitForFirstConsumer)
 		},
-			[]wantErr{{field.ErrorTypeInvalid, "volumeBindingMode"}}},
+			[]registrytest.WantErr{{Type: field.ErrorTypeInvalid, Field: "volumeBindingMode"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			old := newClass()
-			create(storageClassStrategy{}, old)
+			registrytest.Create(storageClassStrategy{}, old)
 			sc := old.DeepCopy()
 			tt.mutate(sc)
-			checkErrors(t, update(storageClassStrategy{}, sc, old), tt.want...)
+			registrytest.CheckErrors(t, registrytest.Update(storageClassStrategy{}, sc, old), tt.want...)
 		})
 	}
 }
 
 func TestStorageClassTable(t *testing.T) {
 	want := []string{"Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion", "Age"}
-	if got := columnNames(storageClassStrategy{}); !reflect.DeepEqual(got, want) {
+	if got := registrytest.ColumnNames(storageClassStrategy{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("columns = %v", got)
 	}
 	sc := newClass()
-	checkTable(t, storageClassStrategy{}, sc, []interface{}{"rancher.io/local-path", "Delete", "Immediate", false, ""})
+	registrytest.CheckTable(t, storageClassStrategy{}, sc, []interface{}{"rancher.io/local-path", "Delete", "Immediate", false, ""})
 	sc.ReclaimPolicy, sc.VolumeBindingMode, sc.AllowVolumeExpansion = ptr(v1.PersistentVolumeReclaimRetain), ptr(storagev1.VolumeBindingWaitForFirstConsumer), ptr(true)
-	checkTable(t, storageClassStrategy{}, sc, []interface{}{"rancher.io/local-path", "Retain", "WaitForFirstConsumer", true, ""})
+	registrytest.CheckTable(t, storageClassStrategy{}, sc, []interface{}{"rancher.io/local-path", "Retain", "WaitForFirstConsumer", true, ""})
 }
 
 func TestResources(t *testing.T) {
