@@ -42,6 +42,15 @@ var (
 	}
 )
 
+// verbsOf is what a resource supports: everything, or create alone for a
+// virtual one.
+func verbsOf(res *registry.Resource) metav1.Verbs {
+	if res.Virtual() {
+		return metav1.Verbs{"create"}
+	}
+	return resourceVerbs
+}
+
 // componentStatusResource is served by the API server itself (not stored).
 var componentStatusResource = metav1.APIResource{
 	Name: "componentstatuses", SingularName: "componentstatus", Kind: "ComponentStatus",
@@ -60,7 +69,7 @@ func newDiscovery(resources []*registry.Resource) *discovery {
 		}
 		d.resources[gv] = append(d.resources[gv], metav1.APIResource{
 			Name: res.Plural, SingularName: res.Singular, Namespaced: res.Namespaced, Kind: res.Kind,
-			Verbs: resourceVerbs, ShortNames: res.ShortNames, Categories: res.Categories,
+			Verbs: verbsOf(res), ShortNames: res.ShortNames, Categories: res.Categories,
 		})
 		for _, sub := range res.Subresources {
 			kind := res.Kind
@@ -93,7 +102,7 @@ func (d *discovery) aggregated(resources []*registry.Resource) (core, groups *ap
 		rd := apidiscoveryv2.APIResourceDiscovery{
 			Resource: res.Plural, SingularResource: res.Singular, Scope: scope,
 			ResponseKind: &metav1.GroupVersionKind{Group: res.GroupVersion.Group, Version: res.GroupVersion.Version, Kind: res.Kind},
-			Verbs:        resourceVerbs, ShortNames: res.ShortNames, Categories: res.Categories,
+			Verbs:        verbsOf(res), ShortNames: res.ShortNames, Categories: res.Categories,
 		}
 		for _, sub := range res.Subresources {
 			k, ok := subresourceKinds[sub]

@@ -32,6 +32,10 @@ type resourceHandler struct {
 
 // serve dispatches on verb and subresource.
 func (h *resourceHandler) serve(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+	if h.res.Virtual() {
+		h.serveVirtual(w, r, info)
+		return
+	}
 	if info.Subresource != "" && !h.res.HasSubresource(info.Subresource) {
 		writeError(w, r, apierrors.NewNotFound(h.groupResource(), info.Name))
 		return

@@ -40,12 +40,15 @@ func New(cfg Config) (*Server, error) {
 		byGroupResource: map[schema.GroupResource]*resourceHandler{},
 	}
 	for _, res := range cfg.Resources {
-		prefix := storagePrefix(res)
-		store, err := cfg.StorageFor(res, prefix)
-		if err != nil {
-			return nil, fmt.Errorf("opening storage for %s: %w", res.Plural, err)
+		h := &resourceHandler{server: s, res: res}
+		if !res.Virtual() {
+			h.prefix = storagePrefix(res)
+			store, err := cfg.StorageFor(res, h.prefix)
+			if err != nil {
+				return nil, fmt.Errorf("opening storage for %s: %w", res.Plural, err)
+			}
+			h.store = store
 		}
-		h := &resourceHandler{server: s, res: res, store: store, prefix: prefix}
 		s.handlers[handlerKey(res.GroupVersion.Group, res.GroupVersion.Version, res.Plural)] = h
 		s.byGroupResource[schema.GroupResource{Group: res.GroupVersion.Group, Resource: res.Plural}] = h
 	}
@@ -87,6 +90,7 @@ func (s *Server) isReady() bool {
 // authorization -> the route (REST handlers do admission, validation and
 // storage).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer recoverPanic(w, r)
 	info := ParseRequestInfo(r)
 	ctx := WithRequestInfo(r.Context(), info)
 

@@ -40,7 +40,15 @@ type Resource struct {
 	// Storage-only: when set, objects live under this resource's prefix
 	// (e.g. events.k8s.io/v1 events share core/v1's). Empty means own prefix.
 	StoragePrefix string
+
+	// Create, when set, makes the resource virtual: nothing is stored, the
+	// only verb is create, and Create computes the answer from the request
+	// (access reviews, token reviews). NewList is nil for such resources.
+	Create func(ctx context.Context, obj runtime.Object) (runtime.Object, error)
 }
+
+// Virtual tells whether the resource is computed on create, never stored.
+func (r *Resource) Virtual() bool { return r.Create != nil }
 
 // GroupVersionResource is the resource's GVR.
 func (r *Resource) GroupVersionResource() schema.GroupVersionResource {
