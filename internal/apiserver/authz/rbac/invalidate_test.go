@@ -107,3 +107,40 @@ func TestResyncDoesNotInvalidate(t *testing.T) {
 		t.Fatal("a real update did not rebuild the index")
 	}
 }
+
+// TestConcurrentChanges races decisions against binding changes (run with
+// -race): every decision sees a consistent index.
+func TestConcurrentChanges(t *testing.T) {
+	li, z := newLive()
+	_ = li.clusterRoles.Add(clusterRole("reader", rule(l("get"), l(""), l("pods"))))
+	a := res("get", "", "pods", "", "p")
+	a.User = user("alice")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			b := crb("alice", "reader", userSubject("alice"))
+			if i%2 == 0 {
+				_ = li.clusterBindings.Add(b)
+			} else {
+				_ = li.clusterBindings.Delete(b)
+			}
+			z.Invalidate()
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			_ = li.clusterBindings.Add(crb("alice", "reader", userSubject("alice")))
+			z.Invalidate()
+			if d, _, _ := z.Authorize(context.Background(), a); d != authz.Allow {
+				t.Fatalf("after the last change: %v", d)
+			}
+			return
+		default:
+			if _, _, err := z.Authorize(context.Background(), a); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

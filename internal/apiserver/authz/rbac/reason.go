@@ -14,9 +14,23 @@ import (
 //	RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"
 //	RBAC: allowed by RoleBinding "read/ns1" of Role "reader" to ServiceAccount "sa/ns1"
 //
-// naming the first subject of the binding that applies to the user. Built by
-// concatenation: it runs on every allowed request.
+// naming the first subject of the binding that applies to the user. It runs
+// on every allowed request, so each binding keeps the text per subject.
 func allowedReason(b *binding, u *authn.User) string {
+	i, ok := appliesTo(u, b.subjects, b.namespace)
+	if !ok {
+		return formatReason(b, -1) // cannot happen: the index found b through u
+	}
+	if r := b.reasons[i].Load(); r != nil {
+		return *r
+	}
+	r := formatReason(b, i)
+	b.reasons[i].Store(&r)
+	return r
+}
+
+// formatReason formats the reason for subject i of b (none when i < 0).
+func formatReason(b *binding, i int) string {
 	var sb strings.Builder
 	sb.Grow(128)
 	sb.WriteString("RBAC: allowed by ")
@@ -32,7 +46,7 @@ func allowedReason(b *binding, u *authn.User) string {
 	sb.WriteByte(' ')
 	sb.WriteString(strconv.Quote(b.roleRef.Name))
 	sb.WriteString(" to ")
-	if i, ok := appliesTo(u, b.subjects, b.namespace); ok {
+	if i >= 0 {
 		sb.WriteString(describeSubject(&b.subjects[i], b.namespace))
 	}
 	return sb.String()

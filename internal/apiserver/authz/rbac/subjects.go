@@ -1,6 +1,8 @@
 package rbac
 
 import (
+	"strings"
+
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/authn"
@@ -38,16 +40,39 @@ func subjectKey(s *rbacv1.Subject, bindingNamespace string) (key string, group b
 }
 
 // appliesTo returns the index of the first subject that names u, as upstream
-// reports it in the "allowed by" reason.
+// reports it in the "allowed by" reason. It runs on allowed requests, so it
+// compares service-account names in place instead of building the user name.
 func appliesTo(u *authn.User, subjects []rbacv1.Subject, bindingNamespace string) (int, bool) {
 	for i := range subjects {
-		key, group, ok := subjectKey(&subjects[i], bindingNamespace)
-		if !ok {
-			continue
-		}
-		if group && u.InGroup(key) || !group && u.Name == key {
-			return i, true
+		s := &subjects[i]
+		switch s.Kind {
+		case rbacv1.UserKind:
+			if u.Name == s.Name {
+				return i, true
+			}
+		case rbacv1.GroupKind:
+			if u.InGroup(s.Name) {
+				return i, true
+			}
+		case rbacv1.ServiceAccountKind:
+			ns := s.Namespace
+			if ns == "" {
+				ns = bindingNamespace
+			}
+			if ns != "" && isServiceAccountUsername(u.Name, ns, s.Name) {
+				return i, true
+			}
 		}
 	}
 	return 0, false
+}
+
+// isServiceAccountUsername reports whether user == ServiceAccountUsername(ns, name).
+func isServiceAccountUsername(user, ns, name string) bool {
+	const prefix = "system:serviceaccount:"
+	return len(user) == len(prefix)+len(ns)+1+len(name) &&
+		strings.HasPrefix(user, prefix) &&
+		user[len(prefix):len(prefix)+len(ns)] == ns &&
+		user[len(prefix)+len(ns)] == ':' &&
+		user[len(prefix)+len(ns)+1:] == name
 }
