@@ -79,6 +79,11 @@ func negotiateOutput(r *http.Request, allowed ...string) (outputFormat, bool) {
 			if !contains(allowed, as) {
 				continue
 			}
+			// Conversions are served as JSON or YAML only: a protobuf Table
+			// clause falls through to the client's next choice.
+			if mediaType == runtime.ContentTypeProtobuf {
+				continue
+			}
 		}
 		return outputFormat{info: info, as: as, pretty: clause.Params["pretty"] == "1"}, true
 	}

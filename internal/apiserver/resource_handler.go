@@ -171,8 +171,11 @@ func partialMetadata(obj runtime.Object) *metav1.PartialObjectMetadata {
 }
 
 // warn adds Warning headers (shown by kubectl) the way upstream words them.
+// Header values cannot hold newlines (HTTP/2 drops such headers), so a
+// multi-line warning is folded onto one line.
 func warn(w http.ResponseWriter, warnings []string) {
 	for _, msg := range warnings {
+		msg = strings.Join(strings.Fields(msg), " ")
 		w.Header().Add("Warning", `299 - "`+strings.ReplaceAll(msg, `"`, `\"`)+`"`)
 	}
 }

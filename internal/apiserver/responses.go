@@ -52,7 +52,13 @@ func writeObjectWithFormat(w http.ResponseWriter, code int, format outputFormat,
 	}
 	var buf bytes.Buffer
 	if err := enc.Encode(obj, &buf); err != nil {
-		http.Error(w, fmt.Sprintf("encoding response: %v", err), http.StatusInternalServerError)
+		if _, isStatus := obj.(*metav1.Status); isStatus {
+			http.Error(w, fmt.Sprintf("encoding response: %v", err), http.StatusInternalServerError)
+			return
+		}
+		st := apierrors.NewInternalError(fmt.Errorf("encoding response: %w", err)).Status()
+		st.SetGroupVersionKind(statusGVK)
+		writeObjectWithFormat(w, http.StatusInternalServerError, jsonFormat(), &st)
 		return
 	}
 	w.Header().Set("Content-Type", format.contentType())
@@ -75,4 +81,9 @@ func notAcceptable() error {
 func unsupportedMediaType(ct string) error {
 	return apierrors.NewGenericServerResponse(http.StatusUnsupportedMediaType, "", schema.GroupResource{}, "",
 		fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/apply-patch+yaml (got %q)", ct), 0, false)
+}
+
+// jsonFormat is plain JSON, the format every client reads.
+func jsonFormat() outputFormat {
+	return outputFormat{info: jsonInfo()}
 }

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/storage"
 )
@@ -93,10 +94,21 @@ func partialMetadataList(list runtime.Object) *metav1.PartialObjectMetadataList 
 func (h *resourceHandler) listOptions(r *http.Request, info *RequestInfo) (storage.ListOptions, error) {
 	q := r.URL.Query()
 	opts := storage.ListOptions{
-		ResourceVersion: q.Get("resourceVersion"),
-		Continue:        q.Get("continue"),
-		AllowBookmarks:  q.Get("allowWatchBookmarks") == "true",
-		Recursive:       true,
+		ResourceVersion:      q.Get("resourceVersion"),
+		ResourceVersionMatch: metav1.ResourceVersionMatch(q.Get("resourceVersionMatch")),
+		Continue:             q.Get("continue"),
+		AllowBookmarks:       q.Get("allowWatchBookmarks") == "true",
+		Recursive:            true,
+	}
+	switch opts.ResourceVersionMatch {
+	case "", metav1.ResourceVersionMatchExact, metav1.ResourceVersionMatchNotOlderThan:
+	default:
+		return opts, badRequest("resourceVersionMatch must be Exact or NotOlderThan, got %q", opts.ResourceVersionMatch)
+	}
+	if opts.ResourceVersionMatch != "" && (opts.ResourceVersion == "" || info.Verb == "watch") {
+		return opts, apierrors.NewInvalid(metav1.SchemeGroupVersion.WithKind("ListOptions").GroupKind(), "",
+			field.ErrorList{field.Forbidden(field.NewPath("resourceVersionMatch"),
+				"resourceVersionMatch is forbidden unless resourceVersion is provided, and for watch")})
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)

@@ -27,7 +27,7 @@ func (h *resourceHandler) watch(w http.ResponseWriter, r *http.Request, info *Re
 		writeError(w, r, err)
 		return
 	}
-	format, ok := negotiateOutput(r, asTable)
+	format, ok := negotiateOutput(r, asTable, asPartial)
 	if !ok || format.info.StreamSerializer == nil {
 		writeError(w, r, notAcceptable())
 		return
@@ -107,16 +107,21 @@ func (h *resourceHandler) watchObject(r *http.Request, ev watch.Event, format ou
 	}
 	// Event objects are shallow copies this watcher owns at the top level
 	// (see storage), so stamping the kind on them is safe.
-	if format.as != asTable {
+	if format.as == asObject {
 		h.setGVK(ev.Object)
 		return ev.Object, false, nil
-	}
-	if ev.Type == watch.Bookmark {
-		return nil, true, nil
 	}
 	obj := ev.Object
 	if co, ok := obj.(runtime.CacheableObject); ok {
 		obj = co.GetObject()
+	}
+	if format.as == asPartial {
+		// Metadata informers (the garbage collector's) watch every kind
+		// as PartialObjectMetadata, bookmarks included.
+		return partialMetadata(obj), false, nil
+	}
+	if ev.Type == watch.Bookmark {
+		return nil, true, nil
 	}
 	table, err := h.toTable(r, []runtime.Object{obj}, metav1.ListMeta{}, format)
 	if err != nil {
