@@ -105,10 +105,8 @@ func (h *resourceHandler) listOptions(r *http.Request, info *RequestInfo) (stora
 	default:
 		return opts, badRequest("resourceVersionMatch must be Exact or NotOlderThan, got %q", opts.ResourceVersionMatch)
 	}
-	if opts.ResourceVersionMatch != "" && (opts.ResourceVersion == "" || info.Verb == "watch") {
-		return opts, apierrors.NewInvalid(metav1.SchemeGroupVersion.WithKind("ListOptions").GroupKind(), "",
-			field.ErrorList{field.Forbidden(field.NewPath("resourceVersionMatch"),
-				"resourceVersionMatch is forbidden unless resourceVersion is provided, and for watch")})
+	if err := checkResourceVersionMatch(info.Verb, q.Get("sendInitialEvents") == "true", opts); err != nil {
+		return opts, err
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -140,4 +138,24 @@ func (h *resourceHandler) listOptions(r *http.Request, info *RequestInfo) (stora
 	}
 	opts.Predicate = storage.Predicate{Label: ls, Field: fs, GetAttrs: h.getAttrs}
 	return opts, nil
+}
+
+// checkResourceVersionMatch applies upstream's rules: a list may ask for a
+// match only with a resourceVersion; a watch only as a watch-list
+// (sendInitialEvents=true with NotOlderThan).
+func checkResourceVersionMatch(verb string, sendInitialEvents bool, opts storage.ListOptions) error {
+	m := opts.ResourceVersionMatch
+	var msg string
+	switch {
+	case m == "":
+		return nil
+	case verb == "watch" && !(sendInitialEvents && m == metav1.ResourceVersionMatchNotOlderThan):
+		msg = "resourceVersionMatch is forbidden for watch unless sendInitialEvents is true with NotOlderThan"
+	case verb != "watch" && opts.ResourceVersion == "":
+		msg = "resourceVersionMatch is forbidden unless resourceVersion is provided"
+	default:
+		return nil
+	}
+	return apierrors.NewInvalid(metav1.SchemeGroupVersion.WithKind("ListOptions").GroupKind(), "",
+		field.ErrorList{field.Forbidden(field.NewPath("resourceVersionMatch"), msg)})
 }
