@@ -25,7 +25,8 @@ var systemNamespaces = []string{metav1.NamespaceDefault, metav1.NamespaceSystem,
 // create path as any client (defaults, validation, allocation): the system
 // namespaces and the `kubernetes` Service in default with the first service
 // IP and Endpoints pointing at this API server. Existing objects are kept;
-// the Endpoints are kept pointing at this server.
+// the Endpoints are kept pointing at this server. Then it runs the
+// post-start hooks (see AddPostStartHook). Call it once the server serves.
 func (s *Server) Bootstrap(ctx context.Context) error {
 	ctx = withSystemUser(ctx)
 	for _, name := range systemNamespaces {
@@ -48,7 +49,10 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 	if err := s.ensure(ctx, "services", metav1.NamespaceDefault, svc); err != nil {
 		return err
 	}
-	return s.reconcileAPIEndpoints(ctx)
+	if err := s.reconcileAPIEndpoints(ctx); err != nil {
+		return err
+	}
+	return s.runPostStartHooks(ctx)
 }
 
 // reconcileAPIEndpoints points default/kubernetes Endpoints at this server.

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 
@@ -41,6 +42,11 @@ type Config struct {
 	// endpoints point at.
 	AdvertiseAddress net.IP
 	Port             int
+
+	// AuditLog, when set, receives one audit.k8s.io/v1 Event (Metadata
+	// level) per request as a JSON line: who, verb, resource, code. Lines
+	// are written whole, one at a time; OpenAuditLog gives a buffered file.
+	AuditLog io.Writer
 
 	// Health checks by name ("etcd", "scheduler", "controller-manager");
 	// they feed /readyz, /livez and componentstatuses.

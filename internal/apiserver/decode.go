@@ -62,28 +62,40 @@ func decodeWith(info runtime.SerializerInfo, body []byte, gvk schema.GroupVersio
 	obj, got, err := dec.Decode(body, &gvk, into)
 	var warnings []string
 	if err != nil {
-		if !runtime.IsStrictDecodingError(err) {
+		strictErr, isStrict := runtime.AsStrictDecodingError(err)
+		switch {
+		case !isStrict:
 			return nil, badRequest("the object provided is unrecognized or malformed: %v", err)
-		}
-		strictErr, _ := runtime.AsStrictDecodingError(err)
-		if validation == "Strict" {
+		case validation == "Strict":
 			return nil, badRequest("%v", err)
+		case validation == "Warn":
+			for _, e := range strictErr.Errors() {
+				warnings = append(warnings, e.Error())
+			}
 		}
-		for _, e := range strictErr.Errors() {
-			warnings = append(warnings, e.Error())
-		}
+		// Ignore: the codecs are built with EnableStrict, so even the
+		// plain serializer reports unknown fields; they are dropped here.
 	}
-	if got != nil && (got.Group != gvk.Group || got.Version != gvk.Version || got.Kind != gvk.Kind) {
-		if got.Kind != gvk.Kind {
-			return nil, badRequest("the kind in the data (%s) does not match the expected kind (%s)", got.Kind, gvk.Kind)
-		}
-		return nil, badRequest("the API version in the data (%s) does not match the expected API version (%s)",
-			got.GroupVersion().String(), gvk.GroupVersion().String())
+	if err := kindMismatch(got, gvk); err != nil {
+		return nil, err
 	}
 	if obj != into {
 		return nil, badRequest("the object provided is of type %T, expected %T", obj, into)
 	}
 	return warnings, nil
+}
+
+// kindMismatch refuses a body whose apiVersion/kind name another type than
+// the URL's resource.
+func kindMismatch(got *schema.GroupVersionKind, want schema.GroupVersionKind) error {
+	if got == nil || *got == want {
+		return nil
+	}
+	if got.Kind != want.Kind {
+		return badRequest("the kind in the data (%s) does not match the expected kind (%s)", got.Kind, want.Kind)
+	}
+	return badRequest("the API version in the data (%s) does not match the expected API version (%s)",
+		got.GroupVersion().String(), want.GroupVersion().String())
 }
 
 func requestTooLarge() error {

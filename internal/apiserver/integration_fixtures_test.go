@@ -142,6 +142,18 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: alice}]`,
 	"scheduling.k8s.io/v1/priorityclasses": `value: 1000`,
 	"coordination.k8s.io/v1/leases": `
 spec: {holderIdentity: me, leaseDurationSeconds: 15}`,
+	"admissionregistration.k8s.io/v1/validatingwebhookconfigurations": `
+webhooks:
+- name: check.example.com
+  clientConfig: {url: "https://example.com/check"}
+  sideEffects: None
+  admissionReviewVersions: [v1]`,
+	"admissionregistration.k8s.io/v1/mutatingwebhookconfigurations": `
+webhooks:
+- name: mutate.example.com
+  clientConfig: {url: "https://example.com/mutate"}
+  sideEffects: None
+  admissionReviewVersions: [v1]`,
 	"discovery.k8s.io/v1/endpointslices": `
 addressType: IPv4
 endpoints: [{addresses: [10.1.2.3]}]

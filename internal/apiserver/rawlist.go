@@ -42,6 +42,16 @@ func marshalJSON(obj runtime.Object) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
+// Encoder IDs of list items. The watch cache keeps them in the same
+// per-object cache as watch events' serializations, which apimachinery's
+// serializers key by their runtime.Identifier ("protobuf" is the protobuf
+// serializer's, for the enveloped "k8s\x00" form): a list item is the bare
+// message, so its IDs must never equal a serializer's.
+const (
+	listItemProtobuf = "hanok/list-item/protobuf"
+	listItemJSON     = "hanok/list-item/json"
+)
+
 // writeRawList answers a list from the watch cache's serialized items;
 // false means it could not (another format, or a list served by etcd) and
 // the caller lists typed objects.
@@ -51,9 +61,9 @@ func (h *resourceHandler) writeRawList(w http.ResponseWriter, r *http.Request, p
 	case format.as != asObject || format.pretty:
 		return false
 	case format.info.MediaType == runtime.ContentTypeProtobuf:
-		raw.EncoderID, raw.Encode = "protobuf", marshalProto
+		raw.EncoderID, raw.Encode = listItemProtobuf, marshalProto
 	case format.info.MediaType == runtime.ContentTypeJSON:
-		raw.EncoderID, raw.Encode = "json", marshalJSON
+		raw.EncoderID, raw.Encode = listItemJSON, marshalJSON
 	default:
 		return false
 	}
@@ -68,7 +78,7 @@ func (h *resourceHandler) writeRawList(w http.ResponseWriter, r *http.Request, p
 	gv, kind := h.res.GroupVersion.String(), h.res.Kind+"List"
 	w.Header().Set("Content-Type", format.contentType())
 	bw := bufio.NewWriterSize(w, 64*1024)
-	if raw.EncoderID == "protobuf" {
+	if raw.EncoderID == listItemProtobuf {
 		err = writeProtoList(bw, gv, kind, &raw.ListMeta, raw.Items)
 	} else {
 		err = writeJSONList(bw, gv, kind, &raw.ListMeta, raw.Items)

@@ -56,3 +56,23 @@ func TestRawListsMatchSerializers(t *testing.T) {
 		})
 	}
 }
+
+// List items share the watch cache's per-object serialization cache with
+// watch events, which the serializers key by their Identifier: an item ID
+// equal to one would splice an enveloped object into a list.
+func TestListItemEncoderIDsAreNotSerializers(t *testing.T) {
+	for _, info := range Codecs.SupportedMediaTypes() {
+		encoders := []runtime.Encoder{info.Serializer, info.PrettySerializer, info.StrictSerializer}
+		if info.StreamSerializer != nil {
+			encoders = append(encoders, info.StreamSerializer.Serializer)
+		}
+		for _, enc := range encoders {
+			if enc == nil {
+				continue
+			}
+			if id := string(enc.Identifier()); id == listItemProtobuf || id == listItemJSON {
+				t.Errorf("%s serializer identifier %q is a list item encoder ID", info.MediaType, id)
+			}
+		}
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/http"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/api/validation/path"
+	"k8s.io/apimachinery/pkg/fields"
 )
 
 // RequestInfo is what the URL and method of a request say: which verb on
@@ -115,6 +118,10 @@ func ParseRequestInfo(r *http.Request) *RequestInfo {
 		if q := r.URL.Query().Get("watch"); q == "true" || q == "1" {
 			info.Verb = "watch"
 		}
+		// As upstream: a list or watch narrowed to one object by
+		// fieldSelector=metadata.name=X is authorized as that name, so a
+		// resourceNames rule allows `kubectl get pod x --watch`.
+		info.Name = nameFromFieldSelector(r.URL.Query().Get("fieldSelector"))
 	}
 	if info.Name == "" && info.Verb == "delete" {
 		info.Verb = "deletecollection"
@@ -132,4 +139,21 @@ func splitPath(p string) []string {
 		return nil
 	}
 	return strings.Split(p, "/")
+}
+
+// nameFromFieldSelector is X in a field selector that requires
+// metadata.name=X, when X could be a name at all; "" otherwise.
+func nameFromFieldSelector(selector string) string {
+	if selector == "" {
+		return ""
+	}
+	fs, err := fields.ParseSelector(selector)
+	if err != nil {
+		return ""
+	}
+	name, ok := fs.RequiresExactMatch("metadata.name")
+	if !ok || len(path.IsValidPathSegmentName(name)) > 0 {
+		return ""
+	}
+	return name
 }

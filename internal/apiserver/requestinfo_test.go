@@ -26,6 +26,13 @@ func TestParseRequestInfo(t *testing.T) {
 		{"GET", "/apis/apps", "get", "", "", "", "", "", "", false},
 		{"GET", "/healthz", "get", "", "", "", "", "", "", false},
 		{"POST", "/api/v1/nodes", "create", "", "v1", "", "nodes", "", "", true},
+		// A list or watch of one name is authorized as that name.
+		{"GET", "/api/v1/namespaces/d/pods?fieldSelector=metadata.name%3Dweb", "list", "", "v1", "d", "pods", "web", "", true},
+		{"GET", "/api/v1/namespaces/d/pods?watch=1&fieldSelector=metadata.name%3Dweb", "watch", "", "v1", "d", "pods", "web", "", true},
+		{"GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn1,metadata.name%3Dweb", "list", "", "v1", "", "pods", "web", "", true},
+		{"GET", "/api/v1/pods?fieldSelector=metadata.name!%3Dweb", "list", "", "v1", "", "pods", "", "", true},
+		{"GET", "/api/v1/pods?fieldSelector=metadata.name%3D..", "list", "", "v1", "", "pods", "", "", true},
+		{"DELETE", "/api/v1/namespaces/d/pods?fieldSelector=metadata.name%3Dweb", "deletecollection", "", "v1", "d", "pods", "", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.url, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 
+	"github.com/hanok-dev/hanok/internal/apiserver/admission"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry"
 	"github.com/hanok-dev/hanok/internal/apiserver/storage"
 )
@@ -137,6 +138,7 @@ func (h *resourceHandler) setGVK(obj runtime.Object) {
 // writeObject encodes a single object in the negotiated format (Table and
 // PartialObjectMetadata included).
 func (h *resourceHandler) writeObject(w http.ResponseWriter, r *http.Request, code int, obj runtime.Object) {
+	warn(w, admission.WarningsFrom(r.Context()))
 	format, ok := negotiateOutput(r, asTable, asPartial)
 	if !ok {
 		writeError(w, r, notAcceptable())

@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/admission"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -20,6 +22,7 @@ var statusGVK = schema.GroupVersion{Version: "v1"}.WithKind("Status")
 // reason and causes; anything not already an API error becomes a 500 whose
 // message still says what went wrong.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	warn(w, admission.WarningsFrom(r.Context()))
 	var status metav1.Status
 	var apiStatus apierrors.APIStatus
 	if errors.As(err, &apiStatus) {

@@ -151,5 +151,6 @@ func (h *resourceHandler) admissionAttributes(ctx context.Context, op admission.
 		a.Namespace, a.Name = m.GetNamespace(), m.GetName()
 	}
 	a.User, _ = authn.UserFrom(ctx)
+	admission.CollectWarnings(ctx, a)
 	return a
 }

@@ -1,17 +1,16 @@
 package apiserver
 
 import (
-	"bytes"
+	"errors"
 	"mime"
 	"net/http"
+	"strings"
 
-	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"sigs.k8s.io/yaml"
 )
 
@@ -20,6 +19,10 @@ const applyPatchType = "application/apply-patch+yaml"
 // patch serves PATCH with the four patch types kubectl and client-go send:
 // JSON patch, merge patch, strategic merge patch and server-side apply.
 func (h *resourceHandler) patch(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+	if info.Name == "" { // PATCH of a collection
+		writeError(w, r, apierrors.NewMethodNotSupported(h.groupResource(), "patch"))
+		return
+	}
 	opts, body, err := readWrite(r)
 	if err != nil {
 		writeError(w, r, err)
@@ -29,6 +32,7 @@ func (h *resourceHandler) patch(w http.ResponseWriter, r *http.Request, info *Re
 	ns := h.namespaceOf(info)
 	var out runtime.Object
 	var warnings []string
+	code := http.StatusOK
 	switch types.PatchType(patchType) {
 	case types.JSONPatchType, types.MergePatchType, types.StrategicMergePatchType:
 		out, err = h.updateObject(r.Context(), ns, info.Name, info.Subresource, opts, func(current runtime.Object) (runtime.Object, error) {
@@ -37,7 +41,11 @@ func (h *resourceHandler) patch(w http.ResponseWriter, r *http.Request, info *Re
 			return obj, err
 		})
 	case applyPatchType:
-		out, err = h.serverSideApply(r, ns, info, body, opts)
+		var created bool
+		out, created, warnings, err = h.serverSideApply(r, ns, info, body, opts)
+		if created {
+			code = http.StatusCreated // as upstream, when apply created the object
+		}
 	default:
 		err = unsupportedMediaType(patchType)
 	}
@@ -46,85 +54,80 @@ func (h *resourceHandler) patch(w http.ResponseWriter, r *http.Request, info *Re
 		return
 	}
 	warn(w, warnings)
-	h.writeObject(w, r, http.StatusOK, out)
-}
-
-// applyPatch returns current with a JSON, merge or strategic merge patch
-// applied, decoded back into the kind's type with field validation.
-func (h *resourceHandler) applyPatch(pt types.PatchType, current runtime.Object, patch []byte, validation string) (runtime.Object, []string, error) {
-	h.setGVK(current)
-	var buf bytes.Buffer
-	if err := jsonInfo().Serializer.Encode(current, &buf); err != nil {
-		return nil, nil, err
-	}
-	original := buf.Bytes()
-	var patched []byte
-	var err error
-	switch pt {
-	case types.JSONPatchType:
-		var p jsonpatch.Patch
-		p, err = jsonpatch.DecodePatch(patch)
-		if err == nil {
-			patched, err = p.Apply(original)
-		}
-	case types.MergePatchType:
-		patched, err = jsonpatch.MergePatch(original, patch)
-	case types.StrategicMergePatchType:
-		patched, err = strategicpatch.StrategicMergePatch(original, patch, h.res.New())
-	}
-	if err != nil {
-		return nil, nil, apierrors.NewBadRequest(err.Error())
-	}
-	obj := h.res.New()
-	warnings, err := decodeWith(jsonInfo(), patched, h.res.GroupVersionKind(), obj, validation)
-	if err != nil {
-		return nil, nil, err
-	}
-	return obj, warnings, nil
+	h.writeObject(w, r, code, out)
 }
 
 // serverSideApply merges an applied configuration with field ownership:
 // conflicts with other managers are a 409 unless force=true; an absent
-// object is created.
-func (h *resourceHandler) serverSideApply(r *http.Request, ns string, info *RequestInfo, body []byte, opts writeOptions) (runtime.Object, error) {
+// object is created (created reports it). With fieldValidation Strict or
+// Warn, duplicate fields in the configuration are an error or a warning;
+// unknown fields always fail, since ownership cannot be tracked for a field
+// the schema does not have.
+func (h *resourceHandler) serverSideApply(r *http.Request, ns string, info *RequestInfo, body []byte, opts writeOptions) (out runtime.Object, created bool, warnings []string, err error) {
 	if r.URL.Query().Get("fieldManager") == "" {
-		return nil, badRequest("PATCH %s: fieldManager is required for apply requests", r.URL.Path)
+		return nil, false, nil, badRequest("PATCH %s: fieldManager is required for apply requests", r.URL.Path)
 	}
 	fm := h.fieldManager(info.Subresource)
 	if fm == nil {
-		return nil, apierrors.NewMethodNotSupported(h.groupResource(), "apply")
+		return nil, false, nil, apierrors.NewMethodNotSupported(h.groupResource(), "apply")
 	}
 	jsonBody, err := yaml.YAMLToJSON(body)
 	if err != nil {
-		return nil, badRequest("error decoding YAML: %v", err)
+		return nil, false, nil, badRequest("error decoding YAML: %v", err)
 	}
 	applied := &unstructured.Unstructured{}
 	if err := applied.UnmarshalJSON(jsonBody); err != nil {
-		return nil, badRequest("%v", err)
+		return nil, false, nil, badRequest("%v", err)
 	}
 	if gvk := applied.GroupVersionKind(); gvk != h.res.GroupVersionKind() {
-		return nil, badRequest("the API version and kind in the data (%s, Kind=%s) do not match the expected %s",
+		return nil, false, nil, badRequest("the API version and kind in the data (%s, Kind=%s) do not match the expected %s",
 			gvk.GroupVersion(), gvk.Kind, h.res.GroupVersionKind())
 	}
 	if applied.GetName() != info.Name {
-		return nil, badRequest("the name of the object (%s) does not match the name on the URL (%s)", applied.GetName(), info.Name)
+		return nil, false, nil, badRequest("the name of the object (%s) does not match the name on the URL (%s)", applied.GetName(), info.Name)
+	}
+	if opts.validation == "Strict" || opts.validation == "Warn" {
+		if err := yaml.UnmarshalStrict(body, &map[string]interface{}{}); err != nil {
+			if opts.validation == "Strict" {
+				return nil, false, nil, badRequest("error strict decoding YAML: %v", err)
+			}
+			// One line: YAML errors span several, and a header value with
+			// a newline is dropped on the way (HTTP/2 refuses it).
+			warnings = append(warnings, strings.Join(strings.Fields(err.Error()), " "))
+		}
 	}
 	force := r.URL.Query().Get("force") == "true"
 	opts.skipTracking = true
 	ctx := r.Context()
+	apply := func(live runtime.Object) (runtime.Object, error) {
+		obj, err := fm.Apply(live, applied, opts.manager, force)
+		if err != nil && !isAPIError(err) {
+			// The configuration does not fit the kind's schema (a field it
+			// does not have, a wrong type): the client's mistake, so 400
+			// where upstream answers 500.
+			return nil, apierrors.NewBadRequest(err.Error())
+		}
+		return obj, err
+	}
 
 	if err := h.store.Get(ctx, h.key(ns, info.Name), h.res.New()); apierrors.IsNotFound(err) && info.Subresource == "" {
 		live := h.res.New()
 		m, _ := meta.Accessor(live)
 		m.SetName(info.Name)
 		m.SetNamespace(ns)
-		obj, err := fm.Apply(live, applied, opts.manager, force)
+		obj, err := apply(live)
 		if err != nil {
-			return nil, err
+			return nil, false, nil, err
 		}
-		return h.createObject(ctx, ns, obj, opts)
+		out, err := h.createObject(ctx, ns, obj, opts)
+		return out, err == nil, warnings, err
 	}
-	return h.updateObject(ctx, ns, info.Name, info.Subresource, opts, func(current runtime.Object) (runtime.Object, error) {
-		return fm.Apply(current, applied, opts.manager, force)
-	})
+	out, err = h.updateObject(ctx, ns, info.Name, info.Subresource, opts, apply)
+	return out, false, warnings, err
+}
+
+// isAPIError tells whether err already carries an API status.
+func isAPIError(err error) bool {
+	var st apierrors.APIStatus
+	return errors.As(err, &st)
 }

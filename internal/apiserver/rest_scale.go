@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"reflect"
 
-	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -14,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -40,11 +38,24 @@ func (h *resourceHandler) serveScale(w http.ResponseWriter, r *http.Request, inf
 			writeError(w, r, err)
 			return
 		}
+		// A PUT's Scale is decoded before anything is read, so a malformed
+		// body is a 400 whether or not the object exists.
+		var put *autoscalingv1.Scale
+		if info.Verb == "update" {
+			put = &autoscalingv1.Scale{}
+			if _, err := decodeObject(r, body, scaleGVK, put, "Ignore"); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
 		var replicas int32
 		out, err := h.updateObject(r.Context(), ns, info.Name, "", opts, func(current runtime.Object) (runtime.Object, error) {
-			scale, err := h.requestedScale(r, info.Verb, scaleOf(current), body)
-			if err != nil {
-				return nil, err
+			scale := put.DeepCopy()
+			if put == nil {
+				var err error
+				if scale, err = h.patchedScale(r, scaleOf(current), body); err != nil {
+					return nil, err
+				}
 			}
 			if scale.Spec.Replicas < 0 {
 				return nil, apierrors.NewInvalid(scaleGVK.GroupKind(), info.Name, field.ErrorList{
@@ -66,39 +77,24 @@ func (h *resourceHandler) serveScale(w http.ResponseWriter, r *http.Request, inf
 	}
 }
 
-// requestedScale is the Scale the client asks for: the PUT body, or the
-// current Scale with the patch applied.
-func (h *resourceHandler) requestedScale(r *http.Request, verb string, current *autoscalingv1.Scale, body []byte) (*autoscalingv1.Scale, error) {
-	scale := &autoscalingv1.Scale{}
-	if verb == "update" {
-		_, err := decodeObject(r, body, scaleGVK, scale, "Ignore")
-		return scale, err
-	}
+// patchedScale is the current Scale with the request's patch applied,
+// with the same error codes as any patch (see patch_apply.go).
+func (h *resourceHandler) patchedScale(r *http.Request, current *autoscalingv1.Scale, body []byte) (*autoscalingv1.Scale, error) {
 	var buf bytes.Buffer
 	if err := jsonInfo().Serializer.Encode(current, &buf); err != nil {
 		return nil, err
 	}
 	pt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var patched []byte
-	var err error
-	switch types.PatchType(pt) {
-	case types.JSONPatchType:
-		var p jsonpatch.Patch
-		if p, err = jsonpatch.DecodePatch(body); err == nil {
-			patched, err = p.Apply(buf.Bytes())
-		}
-	case types.MergePatchType:
-		patched, err = jsonpatch.MergePatch(buf.Bytes(), body)
-	case types.StrategicMergePatchType:
-		patched, err = strategicpatch.StrategicMergePatch(buf.Bytes(), body, scale)
-	default:
-		return nil, unsupportedMediaType(pt)
-	}
+	patched, _, err := patchJSON(types.PatchType(pt), buf.Bytes(), body, "Ignore", &autoscalingv1.Scale{})
 	if err != nil {
-		return nil, apierrors.NewBadRequest(err.Error())
+		return nil, err
 	}
-	_, err = decodeWith(jsonInfo(), patched, scaleGVK, scale, "Ignore")
-	return scale, err
+	scale := &autoscalingv1.Scale{}
+	if _, _, err := jsonInfo().Serializer.Decode(patched, &scaleGVK, scale); err != nil && !runtime.IsStrictDecodingError(err) {
+		return nil, apierrors.NewInvalid(scaleGVK.GroupKind(), current.Name, field.ErrorList{
+			field.Invalid(field.NewPath("patch"), string(body), err.Error())})
+	}
+	return scale, nil
 }
 
 func writeScale(w http.ResponseWriter, r *http.Request, code int, scale *autoscalingv1.Scale) {

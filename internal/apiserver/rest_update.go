@@ -18,6 +18,10 @@ import (
 
 // update serves PUT of an object or its status (or a namespace's finalize).
 func (h *resourceHandler) update(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+	if info.Name == "" { // PUT to a collection
+		writeError(w, r, apierrors.NewMethodNotSupported(h.groupResource(), "update"))
+		return
+	}
 	opts, obj, warnings, err := h.decodeWrite(r)
 	if err != nil {
 		writeError(w, r, err)
@@ -64,25 +68,32 @@ func (dryRunResult) Error() string { return "dry run" }
 // a 409 Conflict and changes nothing.
 func (h *resourceHandler) updateObject(ctx context.Context, ns, name, subresource string, opts writeOptions, transform transformFunc) (runtime.Object, error) {
 	out := h.res.New()
+	alloc := h.server.newServiceUpdate()
 	err := h.store.GuaranteedUpdate(ctx, h.key(ns, name), out, false, nil, func(current runtime.Object) (runtime.Object, error) {
 		obj, err := transform(current.DeepCopyObject())
 		if err != nil {
 			return nil, err
 		}
-		return h.prepareUpdate(ctx, obj, current, subresource, opts)
+		return h.prepareUpdate(ctx, obj, current, subresource, opts, alloc)
 	})
 	var dry dryRunResult
 	if errors.As(err, &dry) {
+		alloc.rollback()
 		return dry.obj, nil
 	}
 	if err != nil {
+		alloc.rollback()
 		return nil, err
+	}
+	if svc, ok := out.(*corev1.Service); ok {
+		alloc.commit(ctx, svc)
 	}
 	return h.finishIfFinalized(ctx, ns, name, out)
 }
 
 // prepareUpdate turns the client's object into the one to store.
-func (h *resourceHandler) prepareUpdate(ctx context.Context, obj, current runtime.Object, subresource string, opts writeOptions) (runtime.Object, error) {
+// alloc tracks what a Service update takes from the allocators.
+func (h *resourceHandler) prepareUpdate(ctx context.Context, obj, current runtime.Object, subresource string, opts writeOptions, alloc *serviceUpdate) (runtime.Object, error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return nil, err
@@ -117,11 +128,18 @@ func (h *resourceHandler) prepareUpdate(ctx context.Context, obj, current runtim
 	op := admission.Update
 	switch subresource {
 	case "status":
+		// Server-side apply computed managedFields already (skipTracking);
+		// the status strategy takes all metadata from the stored object,
+		// so carry them over or the applier's ownership is lost.
+		applied := m.GetManagedFields()
 		if ss, ok := h.res.Strategy.(registry.StatusStrategy); ok {
 			ss.PrepareForStatusUpdate(ctx, obj, current)
 		}
 		m, _ = meta.Accessor(obj)
 		m.SetResourceVersion(clientRV)
+		if opts.skipTracking {
+			m.SetManagedFields(applied)
+		}
 	case "finalize":
 		prepareFinalize(obj, current)
 		m, _ = meta.Accessor(obj)
@@ -131,7 +149,7 @@ func (h *resourceHandler) prepareUpdate(ctx context.Context, obj, current runtim
 		h.res.Strategy.PrepareForUpdate(ctx, obj, current)
 		h.res.Strategy.Default(obj)
 		if svc, ok := obj.(*corev1.Service); ok {
-			if err := h.server.beforeServiceUpdate(ctx, svc, current.(*corev1.Service)); err != nil {
+			if err := alloc.prepare(ctx, svc, current.(*corev1.Service)); err != nil {
 				return nil, err
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/hanok-dev/hanok/internal/apiserver/admission"
 	"github.com/hanok-dev/hanok/internal/apiserver/authn"
 	"github.com/hanok-dev/hanok/internal/apiserver/authz"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry"
@@ -27,6 +28,8 @@ type Server struct {
 	byGroupResource map[schema.GroupResource]*resourceHandler
 	discovery       *discovery
 	subresources    map[string]SubresourceHandler
+	audit           *auditSink // nil: no audit log
+	postStartHooks  []postStartHook
 
 	readyMu sync.RWMutex
 	ready   bool
@@ -53,6 +56,9 @@ func New(cfg Config) (*Server, error) {
 		s.byGroupResource[schema.GroupResource{Group: res.GroupVersion.Group, Resource: res.Plural}] = h
 	}
 	s.discovery = newDiscovery(cfg.Resources)
+	if cfg.AuditLog != nil {
+		s.audit = &auditSink{w: cfg.AuditLog}
+	}
 	return s, nil
 }
 
@@ -90,19 +96,29 @@ func (s *Server) isReady() bool {
 // authorization -> the route (REST handlers do admission, validation and
 // storage).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w, audit := s.startAudit(w, r)
+	defer audit.finish()
 	defer recoverPanic(w, r)
 	info := ParseRequestInfo(r)
+	audit.setRequest(info)
 	ctx := WithRequestInfo(r.Context(), info)
+	// Admission plugins' warnings reach the response through the context.
+	ctx, _ = admission.WithWarnings(ctx)
 
 	user, ok, err := s.authenticate(r)
 	if err != nil {
-		writeError(w, r, apierrors.NewUnauthorized(err.Error()))
+		writeError(w, r, authenticationFailed(r, err))
 		return
 	}
 	if !ok {
 		user = authn.AnonymousUser()
 	}
+	if user, err = s.impersonate(ctx, r, user); err != nil {
+		writeError(w, r, err)
+		return
+	}
 	ctx = authn.WithUser(ctx, user)
+	audit.setUser(user)
 	r = r.WithContext(ctx)
 
 	if err := s.authorize(ctx, info, user); err != nil {
@@ -134,6 +150,9 @@ func (s *Server) authorize(ctx context.Context, info *RequestInfo, user *authn.U
 	decision, reason, err := s.cfg.Authorizer.Authorize(ctx, attrs)
 	if decision == authz.Allow {
 		return nil
+	}
+	if status := statusError(err); status != nil {
+		return status // the authorizer could not decide (503 while its caches fill)
 	}
 	if user.Name == authn.Anonymous {
 		return apierrors.NewUnauthorized("Unauthorized")

@@ -46,18 +46,95 @@ func (s *Server) beforeCreate(ctx context.Context, res *registry.Resource, obj r
 	return release, nil
 }
 
-// beforeServiceUpdate keeps a Service's ClusterIP (a client may omit it)
-// and gives NodePorts to ports that now need one.
-func (s *Server) beforeServiceUpdate(ctx context.Context, svc, old *corev1.Service) error {
-	if s.cfg.NodePorts == nil {
+// serviceUpdate is what one Service update takes from and gives back to
+// the allocators. The store may run an update several times (it retries a
+// lost race), and the update may yet fail validation, be a dry run, or
+// change nothing, so what it takes is only kept at commit; what the old
+// Service had and the new one no longer uses (a type change to ClusterIP
+// or ExternalName, a removed port) is only given back then too.
+type serviceUpdate struct {
+	s     *Server
+	taken []func()
+	old   *corev1.Service
+}
+
+func (s *Server) newServiceUpdate() *serviceUpdate { return &serviceUpdate{s: s} }
+
+// prepare keeps a Service's ClusterIP (a client may omit it) and gives one
+// to a Service that now needs it (from ExternalName), and NodePorts to the
+// ports that now need one. Each call first undoes the previous one's.
+func (u *serviceUpdate) prepare(ctx context.Context, svc, old *corev1.Service) error {
+	u.rollback()
+	u.old = old
+	if u.s.cfg.ServiceIPs == nil || u.s.cfg.NodePorts == nil {
 		return nil
 	}
-	if svc.Spec.ClusterIP == "" && svc.Spec.Type != corev1.ServiceTypeExternalName {
+	if svc.Spec.ClusterIP == "" && len(svc.Spec.ClusterIPs) == 0 && svc.Spec.Type != corev1.ServiceTypeExternalName {
 		svc.Spec.ClusterIP = old.Spec.ClusterIP
 		svc.Spec.ClusterIPs = old.Spec.ClusterIPs
 	}
-	var taken []func()
-	return s.allocateNodePorts(ctx, svc, old, &taken)
+	if len(old.Spec.ClusterIPs) == 0 && old.Spec.ClusterIP == "" {
+		// Only a Service that had no address may get one: changing an
+		// address is refused by validation.
+		if err := u.s.allocateClusterIP(ctx, svc, &u.taken); err != nil {
+			return err
+		}
+	}
+	return u.s.allocateNodePorts(ctx, svc, old, &u.taken)
+}
+
+// rollback gives back what prepare took.
+func (u *serviceUpdate) rollback() {
+	for _, release := range u.taken {
+		release()
+	}
+	u.taken = nil
+}
+
+// commit keeps what prepare took and gives back what the stored Service
+// no longer uses. stored is the Service as written.
+func (u *serviceUpdate) commit(ctx context.Context, stored *corev1.Service) {
+	u.taken = nil
+	if u.old == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx) // a client gone now must not leak them
+	for _, ip := range unusedClusterIPs(u.old, stored) {
+		_ = u.s.cfg.ServiceIPs.Release(ctx, ip)
+	}
+	for _, port := range unusedNodePorts(u.old, stored) {
+		_ = u.s.cfg.NodePorts.Release(ctx, strconv.Itoa(int(port)))
+	}
+}
+
+// unusedClusterIPs are old's addresses that svc no longer has.
+func unusedClusterIPs(old, svc *corev1.Service) []string {
+	keep := map[string]bool{}
+	for _, ip := range svc.Spec.ClusterIPs {
+		keep[ip] = true
+	}
+	var out []string
+	for _, ip := range old.Spec.ClusterIPs {
+		if ip != "" && ip != corev1.ClusterIPNone && !keep[ip] {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
+// unusedNodePorts are old's node ports that svc no longer has.
+func unusedNodePorts(old, svc *corev1.Service) []int32 {
+	keep := map[int32]bool{}
+	for _, p := range svc.Spec.Ports {
+		keep[p.NodePort] = true
+	}
+	var out []int32
+	for _, p := range old.Spec.Ports {
+		if p.NodePort != 0 && !keep[p.NodePort] {
+			out = append(out, p.NodePort)
+		}
+	}
+	return out
 }
 
 func (s *Server) allocateClusterIP(ctx context.Context, svc *corev1.Service, taken *[]func()) error {
@@ -85,9 +162,14 @@ func (s *Server) allocateClusterIP(ctx context.Context, svc *corev1.Service, tak
 }
 
 // allocateNodePorts gives each port of a NodePort or LoadBalancer Service a
-// node port, keeping the ones old already had.
+// node port (unless the LoadBalancer opts out with
+// allocateLoadBalancerNodePorts: false), keeping the ones old already had.
 func (s *Server) allocateNodePorts(ctx context.Context, svc, old *corev1.Service, taken *[]func()) error {
-	if svc.Spec.Type != corev1.ServiceTypeNodePort && svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+	switch {
+	case svc.Spec.Type == corev1.ServiceTypeNodePort:
+	case svc.Spec.Type == corev1.ServiceTypeLoadBalancer &&
+		(svc.Spec.AllocateLoadBalancerNodePorts == nil || *svc.Spec.AllocateLoadBalancerNodePorts):
+	default:
 		return nil
 	}
 	had := map[int32]bool{}

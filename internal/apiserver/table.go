@@ -19,6 +19,11 @@ var nameColumn = metav1.TableColumnDefinition{
 // the whole object with includeObject=Object), as upstream does, so kubectl
 // can show namespaces and labels.
 func (h *resourceHandler) toTable(r *http.Request, objs []runtime.Object, listMeta metav1.ListMeta, format outputFormat) (*metav1.Table, error) {
+	if format.info.MediaType == runtime.ContentTypeProtobuf {
+		// Cells are arbitrary JSON values: a Table has no protobuf form,
+		// and upstream serves it as JSON and YAML only.
+		return nil, notAcceptable()
+	}
 	table := &metav1.Table{ListMeta: listMeta}
 	table.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("Table"))
 	columns := h.res.Strategy.TableColumns()

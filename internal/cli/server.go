@@ -55,6 +55,8 @@ func serverFlags() []cli.Flag {
 			Usage: "(client) Write kubeconfig with this mode"},
 		&cli.BoolFlag{Name: "disable-agent",
 			Usage: "Do not run a local agent and register a local kubelet"},
+		&cli.StringFlag{Name: "audit-log-path", EnvVars: []string{"HANOK_AUDIT_LOG_PATH"},
+			Usage: "(logging) Write one JSON line (audit.k8s.io/v1 Event, Metadata level) per API request to this file; rotate it by truncation (copytruncate)"},
 	}
 }
 
@@ -91,6 +93,7 @@ func serverConfig(c *cli.Context) (*server.Config, error) {
 		WriteKubeconfig:     c.String("write-kubeconfig"),
 		WriteKubeconfigMode: c.String("write-kubeconfig-mode"),
 		DisableAgent:        c.Bool("disable-agent"),
+		AuditLogPath:        c.String("audit-log-path"),
 	}
 	if c.String("server") != "" {
 		return nil, fmt.Errorf("--server: joining an existing cluster is not supported yet")

@@ -4,21 +4,22 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/hanok-dev/hanok/internal/apiserver"
 	"github.com/hanok-dev/hanok/internal/apiserver/admission"
 	"github.com/hanok-dev/hanok/internal/apiserver/allocator"
-	"github.com/hanok-dev/hanok/internal/apiserver/authn"
-	"github.com/hanok-dev/hanok/internal/apiserver/authz"
 	"github.com/hanok-dev/hanok/internal/apiserver/openapi"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/builtin"
 	"github.com/hanok-dev/hanok/internal/apiserver/storage"
+	"github.com/hanok-dev/hanok/internal/pki"
 )
 
 // Config is what the API server is built from. The caller owns etcd and
@@ -45,13 +46,37 @@ type Config struct {
 	// its watch cache starts (tests shorten the bookmark interval or the
 	// event history). nil keeps the defaults `hanok server` runs with.
 	TuneStorage func(*storage.Config)
+
+	// PKI is the server's certificates and keys: the client CA (ClientCAs
+	// when that is nil), the service-account signing key, and the loopback
+	// client's certificate. Required.
+	PKI *pki.Bundle
+	// ClusterDomain names the service-account token issuer
+	// (https://kubernetes.default.svc.<domain>); default cluster.local.
+	ClusterDomain string
+	// BindAddress is the listener's address; the server's own loopback
+	// client dials it (127.0.0.1 when nil or unspecified).
+	BindAddress net.IP
+
+	// AlwaysAllow and DisableAdmission replace the authorizer chain with
+	// "allow everything" and drop admission: never for a served cluster,
+	// only as the baseline benchmarks measure the pipeline against.
+	AlwaysAllow      bool
+	DisableAdmission bool
+
+	// AuditLog is --audit-log-path's writer (apiserver.Config.AuditLog); nil: no audit.
+	AuditLog io.Writer
 }
 
 // NewAPIServer builds the API server on cfg. Its watch caches run until ctx
 // ends; the returned OpenAPI service is the one the server serves (callers
 // may Warm it off the start path).
 func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.Service, error) {
-	resources := builtin.Resources()
+	auth, err := newAuth(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	resources := withReviews(builtin.Resources(), auth)
 	oa, err := openapi.New(resources)
 	if err != nil {
 		return nil, nil, fmt.Errorf("building OpenAPI: %w", err)
@@ -64,7 +89,10 @@ func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.
 	if err != nil {
 		return nil, nil, err
 	}
-	api, err := apiserver.New(apiserver.Config{
+	lifecycle := &admission.NamespaceLifecycle{
+		Immortal: []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic},
+	}
+	apiCfg := apiserver.Config{
 		Resources: resources,
 		StorageFor: func(res *registry.Resource, prefix string) (storage.Interface, error) {
 			sc := storage.Config{
@@ -78,14 +106,24 @@ func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.
 			}
 			return storage.NewCacher(ctx, cfg.Etcd, sc)
 		},
-		Authenticator: authn.Union{authn.X509{Roots: cfg.ClientCAs}},
-		Authorizer:    authz.Union{authz.SystemMasters{}, authz.PublicInfo{}},
-		Admission:     &admission.Chain{},
+		Authenticator: auth.authenticator,
+		Authorizer:    auth.authorizer,
+		Admission:     &admission.Chain{Validators: []admission.Validator{lifecycle}},
 		OpenAPI:       http.Handler(oa),
 		TypeConverter: oa.TypeConverter(),
 		ServiceIPs:    ips, NodePorts: ports, ServiceCIDR: cfg.ServiceCIDR,
 		AdvertiseAddress: cfg.AdvertiseAddress, Port: cfg.Port,
-		Health: cfg.Health,
-	})
-	return api, oa, err
+		Health:   cfg.Health,
+		AuditLog: cfg.AuditLog,
+	}
+	if cfg.DisableAdmission {
+		apiCfg.Admission = nil
+	}
+	api, err := apiserver.New(apiCfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	lifecycle.Namespace = api.Namespace
+	auth.install(api)
+	return api, oa, nil
 }

@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"crypto/x509"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,13 +15,20 @@ import (
 
 func TestWriteKubeconfigRoundTrip(t *testing.T) {
 	b := mustEnsure(t, testOptions(t))
-	// An API server stand-in that answers with the client's verified CN.
+	// An API server stand-in that answers with the client's CN once it
+	// verified the certificate against the client CA, as the API server's
+	// x509 authenticator does.
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(r.TLS.VerifiedChains) == 0 {
+		if len(r.TLS.PeerCertificates) == 0 {
 			http.Error(w, "no client cert", http.StatusUnauthorized)
 			return
 		}
-		io.WriteString(w, r.TLS.VerifiedChains[0][0].Subject.CommonName)
+		leaf := r.TLS.PeerCertificates[0]
+		if _, err := leaf.Verify(x509.VerifyOptions{Roots: b.ClientCA.Pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, leaf.Subject.CommonName)
 	}))
 	srv.TLS = b.APIServerTLSConfig()
 	srv.StartTLS()

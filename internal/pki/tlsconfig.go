@@ -6,14 +6,17 @@ import "crypto/tls"
 // (NextProtos, ServerName) without affecting others.
 
 // APIServerTLSConfig is the API server's serving side: the serving cert, and
-// client certs verified against the client CA when a client offers one
-// (tokens and anonymous requests carry none; authentication decides later).
+// client certs asked for but not required (tokens and anonymous requests
+// carry none). Like upstream's, it does not verify them in the handshake:
+// the x509 authenticator does, so that a certificate from another CA gets a
+// 401 Status rather than a failed handshake. ClientCAs still tells clients
+// which CA to pick a certificate from.
 func (b *Bundle) APIServerTLSConfig() *tls.Config {
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS12,
 		Certificates: []tls.Certificate{b.Serving.TLS},
 		ClientCAs:    b.ClientCA.Pool,
-		ClientAuth:   tls.VerifyClientCertIfGiven,
+		ClientAuth:   tls.RequestClientCert,
 	}
 }
 

@@ -39,4 +39,8 @@ type Config struct {
 	WriteKubeconfigMode string
 
 	DisableAgent bool
+
+	// AuditLogPath is --audit-log-path: the API server's audit log, one
+	// JSON line per request. Empty: no audit log.
+	AuditLogPath string
 }

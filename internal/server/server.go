@@ -47,7 +47,12 @@ func Run(ctx context.Context, cfg *Config) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	api, oa, err := buildAPIServer(ctx, cfg, db, bundle)
+	auditLog, closeAuditLog, err := openAuditLog(cfg.AuditLogPath)
+	if err != nil {
+		return err
+	}
+	defer closeAuditLog() // runs after the HTTP server's shutdown below
+	api, oa, err := buildAPIServer(ctx, cfg, db, bundle, auditLog)
 	if err != nil {
 		return err
 	}

@@ -4,14 +4,16 @@ import (
 	"net"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/storage"
+	"github.com/hanok-dev/hanok/internal/controlplane"
 )
 
 // Option changes how a Server is set up.
 type Option func(*options)
 
 type options struct {
-	serviceCIDR *net.IPNet
-	tuneStorage func(*storage.Config)
+	serviceCIDR  *net.IPNet
+	tuneStorage  func(*storage.Config)
+	controlplane func(*controlplane.Config)
 }
 
 func defaultOptions() options {
@@ -37,4 +39,11 @@ func WithServiceCIDR(cidr string) Option {
 // the watch cache's history.
 func WithStorage(tune func(*storage.Config)) Option {
 	return func(o *options) { o.tuneStorage = tune }
+}
+
+// WithControlplane adjusts the API server's config before it is built:
+// controlplane.Config's AlwaysAllow and DisableAdmission give benchmarks
+// their baseline, for instance.
+func WithControlplane(adjust func(*controlplane.Config)) Option {
+	return func(o *options) { o.controlplane = adjust }
 }

@@ -30,6 +30,7 @@ type Server struct {
 	restConfig *rest.Config
 	client     kubernetes.Interface
 
+	pki    *pki.Bundle
 	etcd   *etcd.Server
 	api    *apiserver.Server
 	http   *http.Server
@@ -83,6 +84,7 @@ func start(dir string, ownsDir bool, opts []Option) (s *Server, err error) {
 	if err != nil {
 		return s, err
 	}
+	s.pki = bundle
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// Plain HTTP on loopback: etcd's TLS is covered by the etcd package's
@@ -104,7 +106,7 @@ func start(dir string, ownsDir bool, opts []Option) (s *Server, err error) {
 	port := listener.Addr().(*net.TCPAddr).Port
 	apiCtx, apiCancel := context.WithCancel(context.Background())
 	s.cancel = apiCancel
-	api, _, err := controlplane.NewAPIServer(apiCtx, controlplane.Config{
+	cpConfig := controlplane.Config{
 		Etcd:             s.etcd.Client(),
 		ClientCAs:        bundle.ClientCA.Pool,
 		ServiceCIDR:      o.serviceCIDR,
@@ -112,7 +114,12 @@ func start(dir string, ownsDir bool, opts []Option) (s *Server, err error) {
 		Port:             port,
 		Health:           map[string]func(context.Context) error{"etcd": s.etcd.Health},
 		TuneStorage:      o.tuneStorage,
-	})
+		PKI:              bundle,
+	}
+	if o.controlplane != nil {
+		o.controlplane(&cpConfig)
+	}
+	api, _, err := controlplane.NewAPIServer(apiCtx, cpConfig)
 	if err != nil {
 		listener.Close()
 		return s, err

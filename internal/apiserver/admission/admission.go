@@ -37,6 +37,10 @@ type Attributes struct {
 	Options     runtime.Object
 	User        *authn.User
 	DryRun      bool
+
+	// warnings collects what plugins tell the client without refusing the
+	// write (AddWarning); the handler sends them as Warning headers.
+	warnings []string
 }
 
 // Mutator may change a.Object.

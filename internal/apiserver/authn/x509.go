@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // X509 authenticates client certificates signed by the client CA: the
@@ -26,21 +27,31 @@ func (a X509) Authenticate(r *http.Request) (*User, bool, error) {
 		return nil, false, nil
 	}
 	leaf := r.TLS.PeerCertificates[0]
-	// The TLS handshake already verified the chain against the client CA
-	// (ClientCAs with VerifyClientCertIfGiven); verifying again on every
+	// When the TLS handshake already verified the chain against the client
+	// CA (ClientCAs with VerifyClientCertIfGiven), verifying again on every
 	// request would cost an ECDSA check each time.
 	if len(r.TLS.VerifiedChains) > 0 && a.verifiedBySameRoots(r) {
+		return userOf(leaf)
+	}
+	// The API server only requests certificates (tls.RequestClientCert), so
+	// that one from another CA gets a 401 here rather than a handshake
+	// failure; a chain that verified before is trusted until it expires.
+	if a.Roots != nil && chainCache.known(a.Roots, r.TLS.PeerCertificates, time.Now()) {
 		return userOf(leaf)
 	}
 	inter := x509.NewCertPool()
 	for _, c := range r.TLS.PeerCertificates[1:] {
 		inter.AddCert(c)
 	}
-	if _, err := leaf.Verify(x509.VerifyOptions{
+	verified, err := leaf.Verify(x509.VerifyOptions{
 		Roots: a.Roots, Intermediates: inter,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, false, fmt.Errorf("verifying certificate %q: %w", leaf.Subject.CommonName, err)
+	}
+	if a.Roots != nil {
+		chainCache.remember(a.Roots, r.TLS.PeerCertificates, verified)
 	}
 	return userOf(leaf)
 }

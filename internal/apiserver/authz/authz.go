@@ -6,6 +6,8 @@ package authz
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/authn"
 )
@@ -35,16 +37,28 @@ type Authorizer interface {
 	Authorize(ctx context.Context, a Attributes) (d Decision, reason string, err error)
 }
 
-// Union asks each authorizer in order.
+// Union asks each authorizer in order, as upstream's union does: the first
+// Allow or Deny decides; an error does not stop the chain (a later plugin
+// may still allow), but is returned with the final NoOpinion, as are the
+// reasons every plugin gave, so a 403 can say why (the Node authorizer's
+// "no relationship found between node ..." for instance).
 type Union []Authorizer
 
 // Authorize implements Authorizer.
 func (u Union) Authorize(ctx context.Context, a Attributes) (Decision, string, error) {
+	var reasons []string
+	var errs []error
 	for _, z := range u {
 		d, reason, err := z.Authorize(ctx, a)
-		if err != nil || d != NoOpinion {
+		if d != NoOpinion {
 			return d, reason, err
 		}
+		if reason != "" {
+			reasons = append(reasons, reason)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return NoOpinion, "", nil
+	return NoOpinion, strings.Join(reasons, "\n"), errors.Join(errs...)
 }

@@ -22,6 +22,7 @@ exec go run "k8s.io/kube-openapi/cmd/openapi-gen@${version}" \
 	--output-file zz_generated.openapi.go \
 	--go-header-file /dev/null \
 	--report-filename /dev/null \
+	k8s.io/api/admissionregistration/v1 \
 	k8s.io/api/apps/v1 \
 	k8s.io/api/authentication/v1 \
 	k8s.io/api/authorization/v1 \

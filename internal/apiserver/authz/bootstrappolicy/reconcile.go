@@ -61,6 +61,9 @@ func Reconcile(existing, wanted Policy) (Plan, error) {
 	var p Plan
 	haveClusterRoles := index(existing.ClusterRoles, func(o *rbacv1.ClusterRole) string { return o.Name })
 	for _, r := range wanted.ClusterRoles {
+		if o, ok := haveClusterRoles[r.Name]; ok && clusterRoleUpToDate(o, r) {
+			continue
+		}
 		if err := p.role(reconciliation.ClusterRoleRuleOwner{ClusterRole: r.DeepCopy()}, "clusterrole", func(ns, name string) (reconciliation.RuleOwner, bool) {
 			o, ok := haveClusterRoles[name]
 			if !ok {
@@ -73,6 +76,9 @@ func Reconcile(existing, wanted Policy) (Plan, error) {
 	}
 	haveRoles := index(existing.Roles, func(o *rbacv1.Role) string { return o.Namespace + "/" + o.Name })
 	for _, r := range wanted.Roles {
+		if o, ok := haveRoles[r.Namespace+"/"+r.Name]; ok && roleUpToDate(o, r) {
+			continue
+		}
 		if err := p.role(reconciliation.RoleRuleOwner{Role: r.DeepCopy()}, "role", func(ns, name string) (reconciliation.RuleOwner, bool) {
 			o, ok := haveRoles[ns+"/"+name]
 			if !ok {
@@ -85,6 +91,9 @@ func Reconcile(existing, wanted Policy) (Plan, error) {
 	}
 	haveClusterRoleBindings := index(existing.ClusterRoleBindings, func(o *rbacv1.ClusterRoleBinding) string { return o.Name })
 	for _, b := range wanted.ClusterRoleBindings {
+		if o, ok := haveClusterRoleBindings[b.Name]; ok && clusterRoleBindingUpToDate(o, b) {
+			continue
+		}
 		if err := p.binding(reconciliation.ClusterRoleBindingAdapter{ClusterRoleBinding: b.DeepCopy()}, "clusterrolebinding", func(ns, name string) (reconciliation.RoleBinding, bool) {
 			o, ok := haveClusterRoleBindings[name]
 			if !ok {
@@ -97,6 +106,9 @@ func Reconcile(existing, wanted Policy) (Plan, error) {
 	}
 	haveRoleBindings := index(existing.RoleBindings, func(o *rbacv1.RoleBinding) string { return o.Namespace + "/" + o.Name })
 	for _, b := range wanted.RoleBindings {
+		if o, ok := haveRoleBindings[b.Namespace+"/"+b.Name]; ok && roleBindingUpToDate(o, b) {
+			continue
+		}
 		if err := p.binding(reconciliation.RoleBindingAdapter{RoleBinding: b.DeepCopy()}, "rolebinding", func(ns, name string) (reconciliation.RoleBinding, bool) {
 			o, ok := haveRoleBindings[ns+"/"+name]
 			if !ok {

@@ -5,6 +5,7 @@ package builtin
 
 import (
 	"github.com/hanok-dev/hanok/internal/apiserver/registry"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/admissionregistration"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/apps"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/batch"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/coordination"
@@ -30,6 +31,7 @@ func Resources() []*registry.Resource {
 		policy.Resources(),
 		rbac.Resources(),
 		storagegroup.Resources(),
+		admissionregistration.Resources(),
 		scheduling.Resources(),
 		coordination.Resources(),
 		discovery.Resources(),

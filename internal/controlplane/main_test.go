@@ -1,0 +1,84 @@
+package controlplane_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/hanok-dev/hanok/internal/testserver"
+)
+
+// The tests share one API server (started by the first that needs it);
+// each works in its own namespace and with its own user names.
+var (
+	sharedOnce   sync.Once
+	sharedServer *testserver.Server
+	sharedErr    error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedServer != nil {
+		sharedServer.Stop()
+	}
+	os.Exit(code)
+}
+
+func server(t testing.TB) *testserver.Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: skipped with -short")
+	}
+	sharedOnce.Do(func() {
+		begin := time.Now()
+		sharedServer, sharedErr = testserver.New()
+		fmt.Fprintf(os.Stderr, "shared test server started in %v\n", time.Since(begin).Round(time.Millisecond))
+	})
+	if sharedErr != nil {
+		t.Fatalf("starting the shared test server: %v", sharedErr)
+	}
+	return sharedServer
+}
+
+func ctxFor(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// bindClusterRole grants user the ClusterRole role in namespace ns.
+func bindClusterRole(t testing.TB, admin kubernetes.Interface, ns, user, role string) {
+	t.Helper()
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: user + "-" + role, Namespace: ns},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+	}
+	if _, err := admin.RbacV1().RoleBindings(ns).Create(ctxFor(t), rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventually retries check until it returns nil or 10 s pass: informers
+// (RBAC, the Node authorizer, tokens) see a write a moment after it.
+func eventually(t testing.TB, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
