@@ -33,7 +33,7 @@ e2e: $(BIN)
 
 # Benchmarks print figures; targets are read from them, never asserted.
 bench: $(BIN)
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/apiserver/...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/apiserver/... ./internal/controlplane/...
 	HANOK_BIN=$(CURDIR)/$(BIN) $(GO) run ./test/bench/apiserver
 
 # A short run of every fuzz target (go test -fuzz runs one target at a time).
