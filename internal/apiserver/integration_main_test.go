@@ -2,11 +2,9 @@ package apiserver_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
@@ -20,36 +18,19 @@ import (
 // that needs it, so unit-test-only runs pay nothing); each test works in its
 // own namespace, or on cluster-scoped objects with unique names. Tests that
 // need other server settings start their own with testserver.Start.
-var (
-	sharedOnce   sync.Once
-	sharedServer *testserver.Server
-	sharedErr    error
-)
+var shared testserver.Shared
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if sharedServer != nil {
-		sharedServer.Stop()
-	}
+	shared.Stop()
 	os.Exit(code)
 }
 
 // server returns the shared test server.
-func server(t testing.TB) *testserver.Server {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: skipped with -short")
-	}
-	sharedOnce.Do(func() {
-		begin := time.Now()
-		sharedServer, sharedErr = testserver.New()
-		fmt.Fprintf(os.Stderr, "shared test server started in %v\n", time.Since(begin).Round(time.Millisecond))
-	})
-	if sharedErr != nil {
-		t.Fatalf("starting the shared test server: %v", sharedErr)
-	}
-	return sharedServer
-}
+func server(t testing.TB) *testserver.Server { return shared.Get(t) }
+
+// ctxFor is a context for one test's requests, ended with the test.
+func ctxFor(t testing.TB) context.Context { return testserver.Context(t) }
 
 // clientFor is a clientset speaking contentType (JSON or protobuf).
 func clientFor(t testing.TB, s *testserver.Server, contentType string) kubernetes.Interface {
@@ -74,13 +55,6 @@ func dynamicClient(t testing.TB, s *testserver.Server) dynamic.Interface {
 		t.Fatal(err)
 	}
 	return dc
-}
-
-// ctxFor is a context for one test's requests, ended with the test.
-func ctxFor(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // restConfigWithWarnings returns a config whose client records the

@@ -2,9 +2,7 @@ package controlplane_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,41 +15,19 @@ import (
 
 // The tests share one API server (started by the first that needs it);
 // each works in its own namespace and with its own user names.
-var (
-	sharedOnce   sync.Once
-	sharedServer *testserver.Server
-	sharedErr    error
-)
+var shared testserver.Shared
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if sharedServer != nil {
-		sharedServer.Stop()
-	}
+	shared.Stop()
 	os.Exit(code)
 }
 
-func server(t testing.TB) *testserver.Server {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: skipped with -short")
-	}
-	sharedOnce.Do(func() {
-		begin := time.Now()
-		sharedServer, sharedErr = testserver.New()
-		fmt.Fprintf(os.Stderr, "shared test server started in %v\n", time.Since(begin).Round(time.Millisecond))
-	})
-	if sharedErr != nil {
-		t.Fatalf("starting the shared test server: %v", sharedErr)
-	}
-	return sharedServer
-}
+// server returns the shared test server.
+func server(t testing.TB) *testserver.Server { return shared.Get(t) }
 
-func ctxFor(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// ctxFor is a context for one test's requests, ended with the test.
+func ctxFor(t testing.TB) context.Context { return testserver.Context(t) }
 
 // bindClusterRole grants user the ClusterRole role in namespace ns.
 func bindClusterRole(t testing.TB, admin kubernetes.Interface, ns, user, role string) {
