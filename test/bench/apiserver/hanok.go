@@ -95,6 +95,12 @@ func (h *hanokProcess) stop() {
 	}
 }
 
+// close stops hanok and removes its temporary data dir.
+func (h *hanokProcess) close() {
+	h.stop()
+	_ = os.RemoveAll(h.dir)
+}
+
 // measureRestarts restarts hanok n times on its data dir and prints the
 // median start to /readyz.
 func (h *hanokProcess) measureRestarts(n int) error {

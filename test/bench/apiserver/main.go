@@ -44,9 +44,12 @@ func main() {
 		var err error
 		h, err = startHanok(*hanok)
 		if err != nil {
+			if h != nil {
+				h.close()
+			}
 			fail(err.Error())
 		}
-		defer h.stop()
+		defer h.close()
 		fmt.Printf("start to /readyz (fresh data dir): %v\n", h.firstStart.Round(time.Millisecond))
 		if err := h.measureRestarts(*starts); err != nil {
 			fail(err.Error())
