@@ -140,24 +140,11 @@ func (p *Plan) role(want reconciliation.RuleOwner, kind string, get func(ns, nam
 	if err != nil {
 		return fmt.Errorf("reconciling %s %s: %w", kind, want.GetName(), err)
 	}
-	if res.Operation == reconciliation.ReconcileNone {
-		return nil
+	var existingObj runtime.Object
+	if existing != nil {
+		existingObj = existing.GetObject()
 	}
-	if res.Protected {
-		p.Protected = append(p.Protected, describe(kind, want.GetNamespace(), want.GetName()))
-		return nil
-	}
-	c := Change{Object: res.Role.GetObject()}
-	switch res.Operation {
-	case reconciliation.ReconcileCreate:
-		c.Op = Create
-	case reconciliation.ReconcileUpdate:
-		c.Op, c.Existing = Update, existing.GetObject()
-	default:
-		return fmt.Errorf("reconciling %s %s: unexpected operation %q", kind, want.GetName(), res.Operation)
-	}
-	p.Changes = append(p.Changes, c)
-	return nil
+	return p.record(kind, want.GetNamespace(), want.GetName(), res.Operation, res.Protected, res.Role.GetObject(), existingObj)
 }
 
 func (p *Plan) binding(want reconciliation.RoleBinding, kind string, get func(ns, name string) (reconciliation.RoleBinding, bool)) error {
@@ -169,23 +156,33 @@ func (p *Plan) binding(want reconciliation.RoleBinding, kind string, get func(ns
 	if err != nil {
 		return fmt.Errorf("reconciling %s %s: %w", kind, want.GetName(), err)
 	}
-	if res.Operation == reconciliation.ReconcileNone {
+	var existingObj runtime.Object
+	if existing != nil {
+		existingObj = existing.GetObject()
+	}
+	return p.record(kind, want.GetNamespace(), want.GetName(), res.Operation, res.Protected, res.RoleBinding.GetObject(), existingObj)
+}
+
+// record adds what one reconciliation found to the plan: nothing, a
+// protected object (autoupdate=false) to report, or a write.
+func (p *Plan) record(kind, ns, name string, op reconciliation.ReconcileOperation, protected bool, obj, existing runtime.Object) error {
+	if op == reconciliation.ReconcileNone {
 		return nil
 	}
-	if res.Protected {
-		p.Protected = append(p.Protected, describe(kind, want.GetNamespace(), want.GetName()))
+	if protected {
+		p.Protected = append(p.Protected, describe(kind, ns, name))
 		return nil
 	}
-	c := Change{Object: res.RoleBinding.GetObject()}
-	switch res.Operation {
+	c := Change{Object: obj}
+	switch op {
 	case reconciliation.ReconcileCreate:
 		c.Op = Create
 	case reconciliation.ReconcileUpdate:
-		c.Op, c.Existing = Update, existing.GetObject()
+		c.Op, c.Existing = Update, existing
 	case reconciliation.ReconcileRecreate:
-		c.Op, c.Existing = Recreate, existing.GetObject()
+		c.Op, c.Existing = Recreate, existing
 	default:
-		return fmt.Errorf("reconciling %s %s: unexpected operation %q", kind, want.GetName(), res.Operation)
+		return fmt.Errorf("reconciling %s %s: unexpected operation %q", kind, name, op)
 	}
 	p.Changes = append(p.Changes, c)
 	return nil
