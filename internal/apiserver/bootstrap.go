@@ -26,9 +26,13 @@ var systemNamespaces = []string{metav1.NamespaceDefault, metav1.NamespaceSystem,
 // namespaces and the `kubernetes` Service in default with the first service
 // IP and Endpoints pointing at this API server. Existing objects are kept;
 // the Endpoints are kept pointing at this server. Then it runs the
-// post-start hooks (see AddPostStartHook). Call it once the server serves.
+// post-start hooks (see AddPostStartHook); the start hooks (AddStartHook)
+// run first. Call it once the server serves.
 func (s *Server) Bootstrap(ctx context.Context) error {
 	ctx = withSystemUser(ctx)
+	if err := runHooks(ctx, "start", s.startHooks); err != nil {
+		return err
+	}
 	for _, name := range systemNamespaces {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
 		if err := s.ensure(ctx, "namespaces", "", ns); err != nil {
@@ -52,7 +56,7 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 	if err := s.reconcileAPIEndpoints(ctx); err != nil {
 		return err
 	}
-	return s.runPostStartHooks(ctx)
+	return runHooks(ctx, "post-start", s.postStartHooks)
 }
 
 // reconcileAPIEndpoints points default/kubernetes Endpoints at this server.

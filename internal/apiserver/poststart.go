@@ -17,6 +17,14 @@ type postStartHook struct {
 	run  PostStartHook
 }
 
+// AddStartHook registers a hook for Bootstrap to run, in the order added,
+// before the server writes any object of its own: where informers that
+// admission plugins read are started and synced, so the server's first
+// writes already pass the whole chain.
+func (s *Server) AddStartHook(name string, hook PostStartHook) {
+	s.startHooks = append(s.startHooks, postStartHook{name: name, run: hook})
+}
+
 // AddPostStartHook registers a hook for Bootstrap to run, in the order
 // added, after the system namespaces exist. The server is not ready (/readyz)
 // until every hook has returned, so a hook is where start-up waits for
@@ -25,10 +33,10 @@ func (s *Server) AddPostStartHook(name string, hook PostStartHook) {
 	s.postStartHooks = append(s.postStartHooks, postStartHook{name: name, run: hook})
 }
 
-func (s *Server) runPostStartHooks(ctx context.Context) error {
-	for _, h := range s.postStartHooks {
+func runHooks(ctx context.Context, kind string, hooks []postStartHook) error {
+	for _, h := range hooks {
 		if err := h.run(ctx); err != nil {
-			return fmt.Errorf("post-start hook %s: %w", h.name, err)
+			return fmt.Errorf("%s hook %s: %w", kind, h.name, err)
 		}
 	}
 	return nil

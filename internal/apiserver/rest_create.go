@@ -105,7 +105,7 @@ func (h *resourceHandler) createObject(ctx context.Context, namespace string, ob
 	h.res.Strategy.PrepareForCreate(ctx, obj)
 	h.res.Strategy.Default(obj)
 	attrs := h.admissionAttributes(ctx, admission.Create, obj, nil, "", opts.dryRun)
-	if err := h.server.cfg.Admission.Admit(ctx, attrs); err != nil {
+	if err := h.admit(ctx, attrs, obj, ""); err != nil {
 		return nil, err
 	}
 	if errs := h.res.Strategy.Validate(ctx, obj); len(errs) > 0 {
@@ -153,4 +153,20 @@ func (h *resourceHandler) admissionAttributes(ctx context.Context, op admission.
 	a.User, _ = authn.UserFrom(ctx)
 	admission.CollectWarnings(ctx, a)
 	return a
+}
+
+// admit runs the mutating plugins on a write, then the strategy's defaults
+// again on a main-resource write: a plugin or webhook may set a field that
+// others are defaulted from (ServiceAccount sets serviceAccountName, which
+// the deprecated serviceAccount mirrors), as upstream re-defaults after a
+// webhook's patch. Defaults only fill what is unset, so this is cheap and
+// changes nothing the client or a plugin chose.
+func (h *resourceHandler) admit(ctx context.Context, attrs *admission.Attributes, obj runtime.Object, subresource string) error {
+	if err := h.server.cfg.Admission.Admit(ctx, attrs); err != nil {
+		return err
+	}
+	if subresource == "" {
+		h.res.Strategy.Default(obj)
+	}
+	return nil
 }

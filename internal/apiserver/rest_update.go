@@ -155,7 +155,7 @@ func (h *resourceHandler) prepareUpdate(ctx context.Context, obj, current runtim
 		}
 	}
 	attrs := h.admissionAttributes(ctx, op, obj, current, subresource, opts.dryRun)
-	if err := h.server.cfg.Admission.Admit(ctx, attrs); err != nil {
+	if err := h.admit(ctx, attrs, obj, subresource); err != nil {
 		return nil, err
 	}
 	var errs field.ErrorList

@@ -29,6 +29,7 @@ type Server struct {
 	discovery       *discovery
 	subresources    map[string]SubresourceHandler
 	audit           *auditSink // nil: no audit log
+	startHooks      []postStartHook
 	postStartHooks  []postStartHook
 
 	readyMu sync.RWMutex

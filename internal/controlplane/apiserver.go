@@ -9,7 +9,7 @@ import (
 	"net/http"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/hanok-dev/hanok/internal/apiserver"
@@ -63,6 +63,10 @@ type Config struct {
 	// only as the baseline benchmarks measure the pipeline against.
 	AlwaysAllow      bool
 	DisableAdmission bool
+	// DisableAdmissionPlugins leaves the named built-in plugins out of
+	// the chain, as upstream's --disable-admission-plugins (names in
+	// plugins.Plugins).
+	DisableAdmissionPlugins []string
 
 	// AuditLog is --audit-log-path's writer (apiserver.Config.AuditLog); nil: no audit.
 	AuditLog io.Writer
@@ -89,8 +93,10 @@ func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.
 	if err != nil {
 		return nil, nil, err
 	}
-	lifecycle := &admission.NamespaceLifecycle{
-		Immortal: []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic},
+	var liveNamespace func(ctx context.Context, name string) (*corev1.Namespace, error)
+	var chain *admission.Chain
+	if !cfg.DisableAdmission {
+		chain = newAdmission(auth, cfg.DisableAdmissionPlugins, &liveNamespace)
 	}
 	apiCfg := apiserver.Config{
 		Resources: resources,
@@ -108,7 +114,7 @@ func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.
 		},
 		Authenticator: auth.authenticator,
 		Authorizer:    auth.authorizer,
-		Admission:     &admission.Chain{Validators: []admission.Validator{lifecycle}},
+		Admission:     chain,
 		OpenAPI:       http.Handler(oa),
 		TypeConverter: oa.TypeConverter(),
 		ServiceIPs:    ips, NodePorts: ports, ServiceCIDR: cfg.ServiceCIDR,
@@ -116,14 +122,13 @@ func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.
 		Health:   cfg.Health,
 		AuditLog: cfg.AuditLog,
 	}
-	if cfg.DisableAdmission {
-		apiCfg.Admission = nil
-	}
 	api, err := apiserver.New(apiCfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	lifecycle.Namespace = api.Namespace
+	liveNamespace = func(ctx context.Context, name string) (*corev1.Namespace, error) {
+		return api.Namespace(ctx, name, true)
+	}
 	auth.install(api)
 	return api, oa, nil
 }

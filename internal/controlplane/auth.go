@@ -101,19 +101,25 @@ func (a *auth) reviews() (authenticationGroup, authorizationGroup []*registry.Re
 // bootstrap policy.
 func (a *auth) install(api *apiserver.Server) {
 	api.HandleSubresource("", "serviceaccounts", "token", a.tokenRequests.handler())
+	api.AddStartHook("informers", a.startInformers)
 	api.AddPostStartHook("authentication-authorization-data", a.start)
 }
 
-// start runs once the server listens: it starts the informers, brings the
-// RBAC policy in line with the bootstrap policy, and opens the gate once the
-// informers hold it, so the server is never ready (nor answers anyone but
+// startInformers runs once the server listens, before it writes anything
+// of its own: it starts the loopback informers (authorization's and
+// admission's) and waits until each has listed once. The loopback client is
+// in system:masters, which the sync gate lets through.
+func (a *auth) startInformers(ctx context.Context) error {
+	a.data.start(a.ctx)
+	return a.data.waitForSync(ctx)
+}
+
+// start runs once the server's own objects exist: it brings the RBAC policy
+// in line with the bootstrap policy, and opens the gate once the informers
+// (started by startInformers) hold it, so the server is never ready (nor answers anyone but
 // system:masters) with an RBAC "no" that only means "not loaded yet".
 func (a *auth) start(ctx context.Context) error {
 	begin := time.Now()
-	a.data.start(a.ctx)
-	if err := a.data.waitForSync(ctx); err != nil {
-		return err
-	}
 	cached, err := cachedPolicy(a.data)
 	if err != nil {
 		return err

@@ -12,9 +12,12 @@ import (
 )
 
 // CreateNamespace creates a namespace named after the test plus a random
-// suffix, so tests sharing a Server do not see each other's objects. It is
-// not deleted: without a namespace controller it would only sit in
-// Terminating, and the Server's etcd goes away with it anyway.
+// suffix, so tests sharing a Server do not see each other's objects, with
+// the `default` ServiceAccount the ServiceAccount admission plugin wants
+// for pods (the Server runs no controllers, so the test plays the
+// serviceaccount controller). It is not deleted: without a namespace
+// controller it would only sit in Terminating, and the Server's etcd goes
+// away with it anyway.
 func (s *Server) CreateNamespace(t testing.TB) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -22,6 +25,10 @@ func (s *Server) CreateNamespace(t testing.TB) string {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespaceName(t.Name())}}
 	if _, err := s.client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("testserver: creating namespace %s: %v", ns.Name, err)
+	}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns.Name}}
+	if _, err := s.client.CoreV1().ServiceAccounts(ns.Name).Create(ctx, sa, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("testserver: creating the default service account in %s: %v", ns.Name, err)
 	}
 	return ns.Name
 }
