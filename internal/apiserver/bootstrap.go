@@ -6,6 +6,7 @@ import (
 	"net"
 
 	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/authn"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/scheduling"
 )
 
 // systemNamespaces exist in every cluster from the start.
@@ -23,9 +25,10 @@ var systemNamespaces = []string{metav1.NamespaceDefault, metav1.NamespaceSystem,
 
 // Bootstrap creates what every cluster has from the start, through the same
 // create path as any client (defaults, validation, allocation): the system
-// namespaces and the `kubernetes` Service in default with the first service
-// IP and Endpoints pointing at this API server. Existing objects are kept;
-// the Endpoints are kept pointing at this server. Then it runs the
+// namespaces, the `kubernetes` Service in default with the first service
+// IP and Endpoints pointing at this API server, and the system
+// PriorityClasses. Existing objects are kept; the Endpoints are kept
+// pointing at this server. Then it runs the
 // post-start hooks (see AddPostStartHook); the start hooks (AddStartHook)
 // run first. Call it once the server serves.
 func (s *Server) Bootstrap(ctx context.Context) error {
@@ -35,7 +38,7 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 	}
 	for _, name := range systemNamespaces {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
-		if err := s.ensure(ctx, "namespaces", "", ns); err != nil {
+		if err := s.ensure(ctx, schema.GroupResource{Resource: "namespaces"}, "", ns); err != nil {
 			return err
 		}
 	}
@@ -50,11 +53,18 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 			SessionAffinity: corev1.ServiceAffinityNone,
 		},
 	}
-	if err := s.ensure(ctx, "services", metav1.NamespaceDefault, svc); err != nil {
+	if err := s.ensure(ctx, schema.GroupResource{Resource: "services"}, metav1.NamespaceDefault, svc); err != nil {
 		return err
 	}
 	if err := s.reconcileAPIEndpoints(ctx); err != nil {
 		return err
+	}
+	// Upstream's two built-in classes, which the Priority plugin resolves
+	// for system components' pods.
+	for _, pc := range scheduling.SystemPriorityClasses() {
+		if err := s.ensure(ctx, schema.GroupResource{Group: schedulingv1.GroupName, Resource: "priorityclasses"}, "", pc); err != nil {
+			return err
+		}
 	}
 	return runHooks(ctx, "post-start", s.postStartHooks)
 }
@@ -91,8 +101,9 @@ func (s *Server) reconcileAPIEndpoints(ctx context.Context) error {
 }
 
 // ensure creates obj unless an object of that name exists.
-func (s *Server) ensure(ctx context.Context, resource, ns string, obj runtime.Object) error {
-	h := s.byGroupResource[schema.GroupResource{Resource: resource}]
+func (s *Server) ensure(ctx context.Context, gr schema.GroupResource, ns string, obj runtime.Object) error {
+	resource := gr.String()
+	h := s.byGroupResource[gr]
 	if h == nil {
 		return fmt.Errorf("bootstrap: %s not served", resource)
 	}

@@ -70,8 +70,13 @@ func (h *resourceHandler) serveEviction(w http.ResponseWriter, r *http.Request, 
 	if opts == nil {
 		opts = &metav1.DeleteOptions{}
 	}
-	if dry, _ := dryRun(r); dry {
+	dry, _ := dryRun(r)
+	if dry {
 		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	if err := h.server.admitSubresourceCreate(r.Context(), info, policyv1.SchemeGroupVersion.WithKind("Eviction"), eviction, dry); err != nil {
+		writeError(w, r, err)
+		return
 	}
 	if _, err := h.deleteObject(r.Context(), info.Namespace, info.Name, opts); err != nil {
 		writeError(w, r, err)

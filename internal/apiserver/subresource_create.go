@@ -7,6 +7,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/hanok-dev/hanok/internal/apiserver/admission"
+	"github.com/hanok-dev/hanok/internal/apiserver/authn"
 )
 
 // SubresourceCreate computes the answer to a POST on a subresource from its
@@ -16,9 +19,11 @@ type SubresourceCreate func(ctx context.Context, info *RequestInfo, obj runtime.
 // CreateOnlySubresource serves a create-only subresource whose request and
 // answer are one kind (serviceaccounts/token and its TokenRequest) for a
 // handler outside this package: it reads the body as gvk with the request's
-// field validation, calls create, and writes the answer as 201 Created in
-// the negotiated format. Other verbs get 405, as upstream's do.
-func CreateOnlySubresource(gvk schema.GroupVersionKind, newObj func() runtime.Object, create SubresourceCreate) SubresourceHandler {
+// field validation, passes it through admission (a create of the
+// subresource, as upstream: NodeRestriction limits a kubelet's tokens to
+// its own pods), calls create, and writes the answer as 201 Created in the
+// negotiated format. Other verbs get 405, as upstream's do.
+func (s *Server) CreateOnlySubresource(gvk schema.GroupVersionKind, newObj func() runtime.Object, create SubresourceCreate) SubresourceHandler {
 	return func(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
 		if info.Verb != "create" {
 			gr := schema.GroupResource{Group: info.APIGroup, Resource: info.Resource + "/" + info.Subresource}
@@ -36,6 +41,10 @@ func CreateOnlySubresource(gvk schema.GroupVersionKind, newObj func() runtime.Ob
 			writeError(w, r, err)
 			return
 		}
+		if err := s.admitSubresourceCreate(r.Context(), info, gvk, obj, opts.dryRun); err != nil {
+			writeError(w, r, err)
+			return
+		}
 		out, err := create(r.Context(), info, obj)
 		if err != nil {
 			writeError(w, r, err)
@@ -50,4 +59,27 @@ func CreateOnlySubresource(gvk schema.GroupVersionKind, newObj func() runtime.Ob
 		out.GetObjectKind().SetGroupVersionKind(gvk)
 		writeObjectWithFormat(w, http.StatusCreated, format, out)
 	}
+}
+
+// admitSubresourceCreate runs the admission chain, both phases, on a POST
+// to a subresource that is not a write of its parent (pods/eviction,
+// serviceaccounts/token): the attributes name the parent resource and the
+// subresource, with the posted object (an Eviction, a TokenRequest).
+func (s *Server) admitSubresourceCreate(ctx context.Context, info *RequestInfo, gvk schema.GroupVersionKind, obj runtime.Object, dry bool) error {
+	chain := s.cfg.Admission
+	if chain == nil {
+		return nil
+	}
+	a := &admission.Attributes{
+		Operation: admission.Create, Kind: gvk,
+		Resource:    schema.GroupVersionResource{Group: info.APIGroup, Version: info.APIVersion, Resource: info.Resource},
+		Subresource: info.Subresource, Namespace: info.Namespace, Name: info.Name,
+		Object: obj, DryRun: dry,
+	}
+	a.User, _ = authn.UserFrom(ctx)
+	admission.CollectWarnings(ctx, a)
+	if err := chain.Admit(ctx, a); err != nil {
+		return err
+	}
+	return chain.Validate(ctx, a)
 }

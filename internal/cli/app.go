@@ -10,6 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
+	"github.com/hanok-dev/hanok/internal/logging"
 	"github.com/hanok-dev/hanok/internal/version"
 )
 
@@ -28,6 +29,7 @@ func NewApp() *cli.App {
 			if c.Bool("debug") {
 				logrus.SetLevel(logrus.DebugLevel)
 			}
+			logging.RouteKlog()
 			return nil
 		},
 		Commands: []*cli.Command{

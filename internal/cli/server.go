@@ -55,6 +55,12 @@ func serverFlags() []cli.Flag {
 			Usage: "(client) Write kubeconfig with this mode"},
 		&cli.BoolFlag{Name: "disable-agent",
 			Usage: "Do not run a local agent and register a local kubelet"},
+		&cli.BoolFlag{Name: "disable-scheduler",
+			Usage: "(components) Disable Kubernetes default scheduler"},
+		&cli.BoolFlag{Name: "disable-controller-manager",
+			Usage: "(components) Disable Kubernetes default controller manager"},
+		&cli.BoolFlag{Name: "leader-elect", Value: true,
+			Usage: "(components) Run the scheduler and controller manager only while holding their Lease in kube-system, so with several servers exactly one of each acts"},
 		&cli.StringFlag{Name: "audit-log-path", EnvVars: []string{"HANOK_AUDIT_LOG_PATH"},
 			Usage: "(logging) Write one JSON line (audit.k8s.io/v1 Event, Metadata level) per API request to this file; rotate it by truncation (copytruncate)"},
 	}
@@ -93,6 +99,9 @@ func serverConfig(c *cli.Context) (*server.Config, error) {
 		WriteKubeconfig:     c.String("write-kubeconfig"),
 		WriteKubeconfigMode: c.String("write-kubeconfig-mode"),
 		DisableAgent:        c.Bool("disable-agent"),
+		DisableScheduler:    c.Bool("disable-scheduler"),
+		DisableControllers:  c.Bool("disable-controller-manager"),
+		LeaderElect:         c.Bool("leader-elect"),
 		AuditLogPath:        c.String("audit-log-path"),
 	}
 	if c.String("server") != "" {

@@ -8,11 +8,12 @@ import (
 	"github.com/hanok-dev/hanok/internal/apiserver/admission"
 	"github.com/hanok-dev/hanok/internal/apiserver/admission/plugins"
 	"github.com/hanok-dev/hanok/internal/apiserver/admission/webhook"
+	"github.com/hanok-dev/hanok/internal/apiserver/authz/rbac"
 )
 
-// newAdmission is the pipeline's admission stage: the built-in plugins in
-// upstream's order with the webhook plugins in their places (see
-// plugins.NewChain). Every plugin reads through the auth data's informer
+// newAdmission is the pipeline's admission stage: RBAC's escalation check,
+// then the built-in plugins in upstream's order with the webhook plugins in
+// their places (see plugins.NewChain). Every plugin reads through the auth data's informer
 // factory, so each kind is listed and watched once for the whole server;
 // the informers are registered here and started by the start hook, before
 // the server writes anything of its own.
@@ -45,5 +46,10 @@ func newAdmission(a *auth, disable []string, liveNamespace *func(ctx context.Con
 		core.Endpoints().Informer().HasSynced)
 	deps.MutatingWebhooks = webhook.NewMutating(hooks)
 	deps.ValidatingWebhooks = webhook.NewValidating(hooks)
-	return plugins.NewChain(deps)
+	chain := plugins.NewChain(deps)
+	// RBAC's escalation check is part of RBAC, not a plugin one may
+	// disable: it validates first.
+	guard := &rbac.EscalationGuard{Authorizer: a.authorizer, RBAC: a.authorizers.rbac}
+	chain.Validators = append([]admission.Validator{guard}, chain.Validators...)
+	return chain
 }

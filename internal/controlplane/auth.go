@@ -100,7 +100,7 @@ func (a *auth) reviews() (authenticationGroup, authorizationGroup []*registry.Re
 // subresource, and the start hook that loads the informers and the
 // bootstrap policy.
 func (a *auth) install(api *apiserver.Server) {
-	api.HandleSubresource("", "serviceaccounts", "token", a.tokenRequests.handler())
+	api.HandleSubresource("", "serviceaccounts", "token", a.tokenRequests.handler(api))
 	api.AddStartHook("informers", a.startInformers)
 	api.AddPostStartHook("authentication-authorization-data", a.start)
 }

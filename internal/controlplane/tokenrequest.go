@@ -31,8 +31,8 @@ type tokenRequests struct {
 	client    kubernetes.Interface
 }
 
-func (t *tokenRequests) handler() apiserver.SubresourceHandler {
-	return apiserver.CreateOnlySubresource(tokenRequestGVK, func() runtime.Object { return &authenticationv1.TokenRequest{} }, t.create)
+func (t *tokenRequests) handler(api *apiserver.Server) apiserver.SubresourceHandler {
+	return api.CreateOnlySubresource(tokenRequestGVK, func() runtime.Object { return &authenticationv1.TokenRequest{} }, t.create)
 }
 
 func (t *tokenRequests) create(ctx context.Context, info *apiserver.RequestInfo, obj runtime.Object) (runtime.Object, error) {

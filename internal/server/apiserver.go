@@ -25,8 +25,5 @@ func buildAPIServer(ctx context.Context, cfg *Config, db *etcd.Server, b *pki.Bu
 		ClusterDomain:    cfg.ClusterDomain,
 		BindAddress:      cfg.BindAddress,
 		AuditLog:         auditLog,
-		// Until the controller manager runs in the server, nothing creates
-		// the default service accounts the ServiceAccount plugin requires.
-		DisableAdmissionPlugins: []string{"ServiceAccount"},
 	})
 }

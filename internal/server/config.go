@@ -39,6 +39,14 @@ type Config struct {
 	WriteKubeconfigMode string
 
 	DisableAgent bool
+	// DisableScheduler and DisableControllers leave the scheduler or the
+	// controller manager out of this server (another server, or upstream's,
+	// runs it).
+	DisableScheduler   bool
+	DisableControllers bool
+	// LeaderElect makes the scheduler and controller manager act only
+	// while holding their Lease (--leader-elect, on by default).
+	LeaderElect bool
 
 	// AuditLogPath is --audit-log-path: the API server's audit log, one
 	// JSON line per request. Empty: no audit log.

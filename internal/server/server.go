@@ -77,6 +77,12 @@ func Run(ctx context.Context, cfg *Config) error {
 		return err
 	}
 	api.SetReady()
+	componentsCtx, stopComponents := context.WithCancel(ctx)
+	defer stopComponents()
+	waitComponents, err := startComponents(componentsCtx, cfg, url, bundle)
+	if err != nil {
+		return err
+	}
 	// kubectl's first apply fetches OpenAPI; build it now, off the start path.
 	go func() {
 		if err := oa.Warm(); err != nil {
@@ -97,6 +103,10 @@ func Run(ctx context.Context, cfg *Config) error {
 	case err := <-db.Err():
 		return fmt.Errorf("etcd stopped: %w", err)
 	}
+	// The components stop first (releasing their Leases through the API,
+	// so a standby takes over at once), then the API server.
+	stopComponents()
+	waitComponents()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	// Watches never end on their own; close them after the grace period.
