@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Store is the etcd-backed Interface: every call is a round trip to etcd.
@@ -59,7 +61,7 @@ func (s *Store) Create(ctx context.Context, key string, obj, out runtime.Object)
 	if out == nil {
 		return nil
 	}
-	return s.decode(data, out, resp.Header.Revision)
+	return s.written(obj, data, out, resp.Header.Revision)
 }
 
 // Get implements Interface. It always reads etcd (a linearizable read), so a
@@ -125,6 +127,20 @@ func (s *Store) decode(data []byte, into runtime.Object, rev int64) error {
 		return fmt.Errorf("decode stored %s: %w", s.cfg.GroupResource, err)
 	}
 	return setResourceVersion(into, rev)
+}
+
+// written fills out with what was just stored from obj (encoded as data)
+// at revision rev. A deep copy of obj is what decoding data would give, at
+// a fraction of the cost for large objects, so it is used whenever out has
+// obj's type; decoding is the fallback.
+func (s *Store) written(obj runtime.Object, data []byte, out runtime.Object, rev int64) error {
+	src, dst := reflect.ValueOf(obj), reflect.ValueOf(out)
+	if src.Type() != dst.Type() || src.Kind() != reflect.Pointer || src.IsNil() || dst.IsNil() {
+		return s.decode(data, out, rev)
+	}
+	dst.Elem().Set(reflect.ValueOf(obj.DeepCopyObject()).Elem())
+	out.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
+	return setResourceVersion(out, rev)
 }
 
 // decodeNew decodes data into a new object of the stored type.

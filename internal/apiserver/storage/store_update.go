@@ -73,7 +73,7 @@ func (s *Store) GuaranteedUpdate(ctx context.Context, key string, out runtime.Ob
 			return fmt.Errorf("update %s: %w", key, err)
 		}
 		if txn.Succeeded {
-			return s.decode(data, out, txn.Header.Revision)
+			return s.written(updated, data, out, txn.Header.Revision)
 		}
 		// Lost the race: the Else branch read the newer state; try again
 		// from it without another round trip.
