@@ -48,7 +48,12 @@ type Config struct {
 	// are written whole, one at a time; OpenAuditLog gives a buffered file.
 	AuditLog io.Writer
 
-	// Health checks by name ("etcd", "scheduler", "controller-manager");
-	// they feed /readyz, /livez and componentstatuses.
+	// Health checks by name ("etcd"); they feed /readyz, /livez and
+	// componentstatuses.
 	Health map[string]func(ctx context.Context) error
+	// Components are the health of the clients of this server that
+	// componentstatuses reports ("scheduler", "controller-manager"). They
+	// are not part of /readyz: the API server serves whether or not they
+	// run, and they need it serving to start.
+	Components map[string]func(ctx context.Context) error
 }

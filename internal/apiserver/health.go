@@ -108,6 +108,9 @@ func (s *Server) serveRootPaths(w http.ResponseWriter, r *http.Request) {
 			paths = append(paths, "/apis/"+g+"/"+v)
 		}
 	}
+	for p := range s.nonResource {
+		paths = append(paths, p)
+	}
 	sort.Strings(paths)
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(metav1.RootPaths{Paths: paths})
@@ -127,7 +130,10 @@ func (s *Server) serveComponentStatuses(w http.ResponseWriter, r *http.Request, 
 		if info.Name != "" && info.Name != name {
 			continue
 		}
-		check := s.cfg.Health[strings.TrimSuffix(name, "-0")]
+		check := s.cfg.Components[name]
+		if name == "etcd-0" {
+			check = s.cfg.Health["etcd"]
+		}
 		cond := corev1.ComponentCondition{Type: corev1.ComponentHealthy, Status: corev1.ConditionTrue, Message: "ok"}
 		switch {
 		case check == nil:

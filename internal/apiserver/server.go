@@ -28,7 +28,8 @@ type Server struct {
 	byGroupResource map[schema.GroupResource]*resourceHandler
 	discovery       *discovery
 	subresources    map[string]SubresourceHandler
-	audit           *auditSink // nil: no audit log
+	audit           *auditSink              // nil: no audit log
+	nonResource     map[string]http.Handler // HandleNonResource
 	startHooks      []postStartHook
 	postStartHooks  []postStartHook
 
@@ -210,6 +211,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, info *RequestInfo
 		s.cfg.OpenAPI.ServeHTTP(w, r)
 	case path == "/":
 		s.serveRootPaths(w, r)
+	case s.nonResource[path] != nil:
+		s.nonResource[path].ServeHTTP(w, r)
 	default:
 		writeError(w, r, apierrors.NewNotFound(schema.GroupResource{}, ""))
 	}

@@ -41,6 +41,9 @@ type Config struct {
 	// Health checks by name ("etcd" at least); they feed /readyz, /livez
 	// and componentstatuses.
 	Health map[string]func(context.Context) error
+	// Components feed componentstatuses ("scheduler",
+	// "controller-manager"); see apiserver.Config.Components.
+	Components map[string]func(context.Context) error
 
 	// TuneStorage, when set, adjusts each resource's storage config before
 	// its watch cache starts (tests shorten the bookmark interval or the
@@ -119,8 +122,9 @@ func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.
 		TypeConverter: oa.TypeConverter(),
 		ServiceIPs:    ips, NodePorts: ports, ServiceCIDR: cfg.ServiceCIDR,
 		AdvertiseAddress: cfg.AdvertiseAddress, Port: cfg.Port,
-		Health:   cfg.Health,
-		AuditLog: cfg.AuditLog,
+		Health:     cfg.Health,
+		Components: cfg.Components,
+		AuditLog:   cfg.AuditLog,
 	}
 	api, err := apiserver.New(apiCfg)
 	if err != nil {

@@ -2,8 +2,10 @@ package controlplane
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -36,6 +38,8 @@ type auth struct {
 	authenticator authn.Authenticator
 	authorizer    authz.Authorizer
 	tokenRequests *tokenRequests
+	// discovery serves the service-account issuer's OpenID documents.
+	discovery, jwks http.Handler
 }
 
 func newAuth(ctx context.Context, cfg Config) (*auth, error) {
@@ -78,6 +82,9 @@ func newAuth(ctx context.Context, cfg Config) (*auth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("service-account token issuer: %w", err)
 	}
+	if a.discovery, a.jwks, err = serviceaccount.DiscoveryHandlers(issuerName, []crypto.PublicKey{cfg.PKI.ServiceKey.Public()}); err != nil {
+		return nil, fmt.Errorf("service-account issuer discovery: %w", err)
+	}
 	a.tokenRequests = &tokenRequests{issuer: issuer, audiences: a.tokens.serviceAccounts.Audiences(), client: client}
 	return a, nil
 }
@@ -97,10 +104,12 @@ func (a *auth) reviews() (authenticationGroup, authorizationGroup []*registry.Re
 }
 
 // install adds what needs the server itself: the serviceaccounts/token
-// subresource, and the start hook that loads the informers and the
+// subresource, the issuer discovery documents, and the start hook that loads the informers and the
 // bootstrap policy.
 func (a *auth) install(api *apiserver.Server) {
 	api.HandleSubresource("", "serviceaccounts", "token", a.tokenRequests.handler(api))
+	api.HandleNonResource(serviceaccount.DiscoveryPath, a.discovery)
+	api.HandleNonResource(serviceaccount.JWKSPath, a.jwks)
 	api.AddStartHook("informers", a.startInformers)
 	api.AddPostStartHook("authentication-authorization-data", a.start)
 }

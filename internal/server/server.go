@@ -52,7 +52,8 @@ func Run(ctx context.Context, cfg *Config) error {
 		return err
 	}
 	defer closeAuditLog() // runs after the HTTP server's shutdown below
-	api, oa, err := buildAPIServer(ctx, cfg, db, bundle, auditLog)
+	comps := newComponents(cfg)
+	api, oa, err := buildAPIServer(ctx, cfg, db, bundle, auditLog, comps.healthChecks())
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func Run(ctx context.Context, cfg *Config) error {
 	api.SetReady()
 	componentsCtx, stopComponents := context.WithCancel(ctx)
 	defer stopComponents()
-	waitComponents, err := startComponents(componentsCtx, cfg, url, bundle)
+	waitComponents, err := comps.start(componentsCtx, cfg, url, bundle)
 	if err != nil {
 		return err
 	}

@@ -22,14 +22,18 @@ func TestClientGoInformer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
+	// The test's own configmaps carry a label the informer selects on:
+	// the controllers put kube-root-ca.crt in every namespace.
+	mine := map[string]string{"e2e": "informer"}
 	for i := 0; i < 5; i++ {
 		_, err := cs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{
-			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("pre-%d", i)}}, metav1.CreateOptions{})
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("pre-%d", i), Labels: mine}}, metav1.CreateOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace("default"))
+	factory := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace("default"),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = "e2e=informer" }))
 	inf := factory.Core().V1().ConfigMaps().Informer()
 	var mu sync.Mutex
 	var events []string
@@ -54,7 +58,7 @@ func TestClientGoInformer(t *testing.T) {
 	}
 
 	cm, err := cs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Name: "live"}, Data: map[string]string{"v": "0"}}, metav1.CreateOptions{})
+		ObjectMeta: metav1.ObjectMeta{Name: "live", Labels: mine}, Data: map[string]string{"v": "0"}}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

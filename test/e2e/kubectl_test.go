@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -233,7 +234,11 @@ func TestKubectlTour(t *testing.T) {
 		out = s.mustKubectl("explain", "pod.spec.containers")
 		contains(t, out, "FIELD: containers", "DESCRIPTION")
 		out = s.mustKubectl("get", "componentstatuses")
-		contains(t, out, "etcd-0", "Healthy")
+		for _, component := range []string{"etcd-0", "controller-manager"} {
+			if !regexp.MustCompile(`(?m)^` + component + `\s+Healthy\s`).MatchString(out) {
+				t.Fatalf("%s is not Healthy:\n%s", component, out)
+			}
+		}
 		out = s.mustKubectl("get", "--raw", "/readyz")
 		if out != "ok" {
 			t.Fatalf("/readyz = %q", out)
