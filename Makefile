@@ -37,8 +37,9 @@ bench: $(BIN)
 	HANOK_BIN=$(CURDIR)/$(BIN) $(GO) run ./test/bench/apiserver
 
 # A short run of every fuzz target (go test -fuzz runs one target at a time).
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecodeObject -fuzztime 30s ./internal/apiserver/
+	scripts/fuzz.sh $(FUZZTIME)
 
 vet:
 	$(GO) vet ./...
