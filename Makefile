@@ -33,8 +33,9 @@ e2e: $(BIN)
 
 # Benchmarks print figures; targets are read from them, never asserted.
 bench: $(BIN)
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/apiserver/... ./internal/controlplane/...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/apiserver/... ./internal/controlplane/... ./internal/scheduler/...
 	HANOK_BIN=$(CURDIR)/$(BIN) $(GO) run ./test/bench/apiserver
+	HANOK_BIN=$(CURDIR)/$(BIN) $(GO) run ./test/bench/scheduler --nodes 100 --pods 1000
 
 # A short run of every fuzz target (go test -fuzz runs one target at a time).
 FUZZTIME ?= 30s

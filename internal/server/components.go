@@ -9,6 +9,7 @@ import (
 	"github.com/hanok-dev/hanok/internal/controller/manager"
 	"github.com/hanok-dev/hanok/internal/controlplane"
 	"github.com/hanok-dev/hanok/internal/pki"
+	"github.com/hanok-dev/hanok/internal/scheduler"
 )
 
 // component is one control-plane component that runs in this process as a
@@ -61,7 +62,7 @@ type components struct {
 
 func newComponents(cfg *Config) *components {
 	return &components{
-		scheduler:   newComponent("scheduler", true),
+		scheduler:   newComponent("scheduler", cfg.DisableScheduler),
 		controllers: newComponent("controller-manager", cfg.DisableControllers),
 	}
 }
@@ -79,6 +80,14 @@ func (cs *components) healthChecks() map[string]func(context.Context) error {
 // The returned wait blocks until they have stopped after ctx ends.
 func (cs *components) start(ctx context.Context, cfg *Config, url string, bundle *pki.Bundle) (wait func(), err error) {
 	var wg sync.WaitGroup
+	if !cfg.DisableScheduler {
+		rest, err := controlplane.ClientConfig(bundle, url, controlplane.SchedulerIdentity)
+		if err != nil {
+			return nil, err
+		}
+		scfg := scheduler.Config{RESTConfig: rest, LeaderElect: cfg.LeaderElect}
+		cs.scheduler.run(&wg, func() error { return scheduler.Run(ctx, scfg) })
+	}
 	if !cfg.DisableControllers {
 		rest, err := controlplane.ClientConfig(bundle, url, controlplane.ControllerManagerIdentity)
 		if err != nil {

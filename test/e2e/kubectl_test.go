@@ -234,7 +234,7 @@ func TestKubectlTour(t *testing.T) {
 		out = s.mustKubectl("explain", "pod.spec.containers")
 		contains(t, out, "FIELD: containers", "DESCRIPTION")
 		out = s.mustKubectl("get", "componentstatuses")
-		for _, component := range []string{"etcd-0", "controller-manager"} {
+		for _, component := range []string{"etcd-0", "controller-manager", "scheduler"} {
 			if !regexp.MustCompile(`(?m)^` + component + `\s+Healthy\s`).MatchString(out) {
 				t.Fatalf("%s is not Healthy:\n%s", component, out)
 			}
