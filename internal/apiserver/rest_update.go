@@ -69,7 +69,9 @@ func (dryRunResult) Error() string { return "dry run" }
 func (h *resourceHandler) updateObject(ctx context.Context, ns, name, subresource string, opts writeOptions, transform transformFunc) (runtime.Object, error) {
 	out := h.res.New()
 	alloc := h.server.newServiceUpdate()
+	var deletingNow bool // the stored object was being deleted without grace
 	err := h.store.GuaranteedUpdate(ctx, h.key(ns, name), out, false, nil, func(current runtime.Object) (runtime.Object, error) {
+		deletingNow = deletingWithoutGrace(current)
 		obj, err := transform(current.DeepCopyObject())
 		if err != nil {
 			return nil, err
@@ -88,7 +90,24 @@ func (h *resourceHandler) updateObject(ctx context.Context, ns, name, subresourc
 	if svc, ok := out.(*corev1.Service); ok {
 		alloc.commit(ctx, svc)
 	}
+	if !deletingNow {
+		return out, nil
+	}
 	return h.finishIfFinalized(ctx, ns, name, out)
+}
+
+// deletingWithoutGrace says whether obj's deletion only waits on finalizers:
+// then an update that removes the last one ends it, as upstream's
+// ShouldDeleteDuringUpdate. A graceful deletion (a pod's grace period) ends
+// with the kubelet's own delete instead, so its status updates never
+// delete it.
+func deletingWithoutGrace(obj runtime.Object) bool {
+	m, err := meta.Accessor(obj)
+	if err != nil || m.GetDeletionTimestamp() == nil {
+		return false
+	}
+	g := m.GetDeletionGracePeriodSeconds()
+	return g == nil || *g == 0
 }
 
 // prepareUpdate turns the client's object into the one to store.
@@ -105,6 +124,12 @@ func (h *resourceHandler) prepareUpdate(ctx context.Context, obj, current runtim
 	// Server-owned metadata is never taken from the client.
 	if m.GetResourceVersion() == "" {
 		m.SetResourceVersion(cm.GetResourceVersion())
+	}
+	// A stale write is a conflict before anything else, as upstream: a
+	// client's retry-on-conflict loop must see 409, not a validation error
+	// that only the stale object earns. current is read fresh from etcd.
+	if m.GetResourceVersion() != cm.GetResourceVersion() {
+		return nil, apierrors.NewConflict(h.groupResource(), cm.GetName(), errors.New(storage.OptimisticLockErrorMsg))
 	}
 	if m.GetUID() != "" && m.GetUID() != cm.GetUID() {
 		return nil, apierrors.NewConflict(h.groupResource(), cm.GetName(),

@@ -2,13 +2,14 @@ package controllertest
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/record"
 
 	corev1 "k8s.io/api/core/v1"
@@ -34,7 +35,10 @@ func ClientAs(t testing.TB, s *testserver.Server, sa string) kubernetes.Interfac
 // whole). Start the informers with Start once the controller is built.
 func NewContext(t testing.TB, s *testserver.Server, sa, ns string) controller.Context {
 	t.Helper()
-	client := ClientAs(t, s, sa)
+	return contextFor(t, ClientAs(t, s, sa), sa, ns)
+}
+
+func contextFor(t testing.TB, client kubernetes.Interface, sa, ns string) controller.Context {
 	broadcaster := record.NewBroadcaster()
 	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: client.CoreV1().Events("")})
 	t.Cleanup(broadcaster.Shutdown)
@@ -49,16 +53,38 @@ func NewContext(t testing.TB, s *testserver.Server, sa, ns string) controller.Co
 // workers until the test ends.
 func Run(t testing.TB, c controller.Context, ctrl controller.Controller) {
 	t.Helper()
+	t.Cleanup(Start(t, c, ctrl))
+}
+
+// Start is Run that returns the stop (cancel and wait), for tests that
+// kill a controller midway, as a lost leader election would.
+func Start(t testing.TB, c controller.Context, ctrl controller.Controller) (stop func()) {
+	t.Helper()
+	return StartWorkers(t, c, ctrl, 2)
+}
+
+// StartWorkers is Start with workers workers (benchmarks use the
+// manager's numbers).
+func StartWorkers(t testing.TB, c controller.Context, ctrl controller.Controller, workers int) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	t.Cleanup(func() { cancel(); <-done })
 	c.Informers.Start(ctx.Done())
 	for typ, ok := range c.Informers.WaitForCacheSync(ctx.Done()) {
 		if !ok {
+			cancel()
 			t.Fatalf("informer for %v did not sync", typ)
 		}
 	}
-	go func() { defer close(done); ctrl.Run(ctx, 2) }()
+	go func() { defer close(done); ctrl.Run(ctx, workers) }()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			c.Informers.Shutdown()
+		})
+	}
 }
 
 // Eventually polls cond every 20ms until it returns true or timeout

@@ -29,6 +29,9 @@ type Kubelet struct {
 	Outcome func(*corev1.Pod) corev1.PodPhase
 	// Ready decides whether a pod it turns Running is Ready. Nil: yes.
 	Ready func(*corev1.Pod) bool
+	// NodeLabels are put on every node it creates (tests sharing a
+	// server select their own nodes by them).
+	NodeLabels map[string]string
 
 	mu     sync.Mutex
 	nextIP int
@@ -42,7 +45,7 @@ func StartKubelet(t testing.TB, k *Kubelet) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	for _, name := range k.Nodes {
-		if err := ensureNode(ctx, k.Client, name); err != nil {
+		if err := ensureNode(ctx, k.Client, name, k.NodeLabels); err != nil {
 			t.Fatalf("fake kubelet: node %s: %v", name, err)
 		}
 		t.Cleanup(func() {
@@ -78,6 +81,24 @@ func StartKubelet(t testing.TB, k *Kubelet) {
 	})
 }
 
+// AddNode creates one more Ready node (with NodeLabels) and plays its
+// kubelet too; it is deleted when the test ends.
+func (k *Kubelet) AddNode(t testing.TB, name string) {
+	t.Helper()
+	if err := ensureNode(context.Background(), k.Client, name, k.NodeLabels); err != nil {
+		t.Fatalf("fake kubelet: node %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = k.Client.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	k.mu.Lock()
+	k.Nodes = append(k.Nodes, name)
+	k.mu.Unlock()
+	for _, obj := range k.pods.List() { // pods that waited for this node
+		if key, err := cache.MetaNamespaceKeyFunc(obj); err == nil {
+			k.queue.Add(key)
+		}
+	}
+}
+
 func (k *Kubelet) work(ctx context.Context) bool {
 	key, quit := k.queue.Get()
 	if quit {
@@ -93,6 +114,8 @@ func (k *Kubelet) work(ctx context.Context) bool {
 }
 
 func (k *Kubelet) ownsNode(name string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	for _, n := range k.Nodes {
 		if n == name {
 			return true
@@ -109,13 +132,22 @@ func (k *Kubelet) sync(ctx context.Context, key string) error {
 	pod := obj.(*corev1.Pod)
 	switch {
 	case pod.Spec.NodeName == "" && pod.DeletionTimestamp == nil:
-		if !k.Schedule || len(k.Nodes) == 0 {
+		if !k.Schedule {
 			return nil
 		}
-		k.mu.Lock()
-		node := k.Nodes[k.next%len(k.Nodes)]
-		k.next++
-		k.mu.Unlock()
+		node := requiredNodeName(pod)
+		if node == "" {
+			k.mu.Lock()
+			if len(k.Nodes) == 0 {
+				k.mu.Unlock()
+				return nil
+			}
+			node = k.Nodes[k.next%len(k.Nodes)]
+			k.next++
+			k.mu.Unlock()
+		} else if !k.ownsNode(node) {
+			return nil // meant for a node this kubelet does not play (yet)
+		}
 		err := k.Client.CoreV1().Pods(pod.Namespace).Bind(ctx, &corev1.Binding{
 			ObjectMeta: metav1.ObjectMeta{Name: pod.Name, UID: pod.UID},
 			Target:     corev1.ObjectReference{Kind: "Node", Name: node},
@@ -223,9 +255,30 @@ func SetReady(ctx context.Context, client kubernetes.Interface, ns, name string,
 	return err
 }
 
+// requiredNodeName is the node a pod's required node affinity pins it
+// to by name (daemon pods), or "".
+func requiredNodeName(pod *corev1.Pod) string {
+	a := pod.Spec.Affinity
+	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return ""
+	}
+	for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		for _, f := range term.MatchFields {
+			if f.Key == "metadata.name" && f.Operator == corev1.NodeSelectorOpIn && len(f.Values) == 1 {
+				return f.Values[0]
+			}
+		}
+	}
+	return ""
+}
+
 // ensureNode creates a Ready node named name unless it exists.
-func ensureNode(ctx context.Context, client kubernetes.Interface, name string) error {
-	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{corev1.LabelHostname: name}}}
+func ensureNode(ctx context.Context, client kubernetes.Interface, name string, extra map[string]string) error {
+	labels := map[string]string{corev1.LabelHostname: name}
+	for k, v := range extra {
+		labels[k] = v
+	}
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
 	created, err := client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -93,7 +94,7 @@ func TestRunEndToEnd(t *testing.T) {
 	// A new namespace gets its default account and the root CA. The
 	// ConfigMap proves the token: the manager's own identity may not
 	// create ConfigMaps, only root-ca-cert-publisher's may.
-	ns := s.CreateNamespace(t)
+	ns := createNamespace(t, s)
 	waitForNamespaceContent(t, s, ns)
 	if h := holder(testserver.Context(t), s); h != "manager-a" {
 		t.Fatalf("lease held by %q while manager-a runs", h)
@@ -110,6 +111,35 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitForNamespaceContent(t, s, ns)
+
+	// A controller's account deleted under it: its next request is
+	// refused, the manager makes the account again and a new token, and
+	// the controller carries on.
+	if err := s.Client().CoreV1().ServiceAccounts("kube-system").Delete(ctx, "root-ca-cert-publisher", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Client().CoreV1().ConfigMaps(ns).Delete(ctx, rootcacert.ConfigMapName, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitForNamespaceContent(t, s, ns)
+
+	// The garbage collector runs: a dependent goes with its owner.
+	owner, err := s.Client().CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "owner"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dependent := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "dependent", OwnerReferences: []metav1.OwnerReference{
+		{APIVersion: "v1", Kind: "ConfigMap", Name: owner.Name, UID: owner.UID}}}}
+	if _, err := s.Client().CoreV1().ConfigMaps(ns).Create(ctx, dependent, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Client().CoreV1().ConfigMaps(ns).Delete(ctx, owner.Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "the dependent to be collected", func(ctx context.Context) bool {
+		_, err := s.Client().CoreV1().ConfigMaps(ns).Get(ctx, dependent.Name, metav1.GetOptions{})
+		return apierrors.IsNotFound(err)
+	})
 
 	// Deleting the namespace leaves nothing behind.
 	if err := s.Client().CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil {
@@ -141,4 +171,17 @@ func waitForNamespaceContent(t *testing.T, s *testserver.Server, ns string) {
 		cm, err := s.Client().CoreV1().ConfigMaps(ns).Get(ctx, rootcacert.ConfigMapName, metav1.GetOptions{})
 		return err == nil && cm.Data[rootcacert.DataKey] == ca
 	})
+}
+
+// createNamespace makes a fresh namespace without the default account
+// testserver.CreateNamespace adds (the controller under test makes it,
+// and the two would race).
+func createNamespace(t *testing.T, s *testserver.Server) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "sa-test-"}}
+	got, err := s.Client().CoreV1().Namespaces().Create(testserver.Context(t), ns, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Name
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -106,9 +107,18 @@ func TestDeleteEmptiesThenRemoves(t *testing.T) {
 		return false, nil
 	})
 	for what, count := range map[string]func() (int, error){
-		"configmaps": func() (int, error) { l, err := cs.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{}); return len(l.Items), err },
-		"secrets":    func() (int, error) { l, err := cs.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{}); return len(l.Items), err },
-		"pods":       func() (int, error) { l, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{}); return len(l.Items), err },
+		"configmaps": func() (int, error) {
+			l, err := cs.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+			return len(l.Items), err
+		},
+		"secrets": func() (int, error) {
+			l, err := cs.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
+			return len(l.Items), err
+		},
+		"pods": func() (int, error) {
+			l, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+			return len(l.Items), err
+		},
 		"deployments": func() (int, error) {
 			l, err := cs.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
 			return len(l.Items), err
@@ -142,7 +152,7 @@ func TestDeleteEmptiesThenRemoves(t *testing.T) {
 // assertNothingStored checks etcd holds no key of namespace ns.
 func assertNothingStored(t *testing.T, s *testserver.Server, ns string) {
 	t.Helper()
-	resp, err := s.Etcd().Get(testserver.Context(t), "/registry/", clientv3WithPrefixKeysOnly()...)
+	resp, err := s.Etcd().Get(testserver.Context(t), "/registry/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
 	if err != nil {
 		t.Fatal(err)
 	}

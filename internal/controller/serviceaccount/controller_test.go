@@ -46,7 +46,7 @@ func TestDefaultAccountCreatedAndRecreated(t *testing.T) {
 	s := shared.Get(t)
 	start(t, s)
 	ctx := testserver.Context(t)
-	ns := s.CreateNamespace(t)
+	ns := createNamespace(t, s)
 	first := waitForAccount(t, s, ns, "")
 	if err := s.Client().CoreV1().ServiceAccounts(ns).Delete(ctx, "default", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
@@ -73,4 +73,17 @@ func waitForAccount(t *testing.T, s *testserver.Server, ns string, notUID types.
 		t.Fatalf("no default ServiceAccount in %s: %v", ns, err)
 	}
 	return sa
+}
+
+// createNamespace makes a fresh namespace without the default account
+// testserver.CreateNamespace adds (the controller under test makes it,
+// and the two would race).
+func createNamespace(t *testing.T, s *testserver.Server) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "sa-test-"}}
+	got, err := s.Client().CoreV1().Namespaces().Create(testserver.Context(t), ns, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Name
 }
