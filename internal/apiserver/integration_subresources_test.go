@@ -1,6 +1,7 @@
 package apiserver_test
 
 import (
+	"errors"
 	"testing"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -9,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/builtin"
 )
@@ -178,5 +180,76 @@ func TestPodEviction(t *testing.T) {
 	}
 	if err := evict("missing"); !apierrors.IsNotFound(err) {
 		t.Errorf("evicting a missing pod: %v, want 404", err)
+	}
+}
+
+// TestEvictionHonoursDisruptionBudget: an eviction takes one of the budget's
+// allowed disruptions (recording the pod), and is refused with 429 and the
+// DisruptionBudget cause once none is left; a pod not running is never
+// held by a budget.
+func TestEvictionHonoursDisruptionBudget(t *testing.T) {
+	s := server(t)
+	ctx := ctxFor(t)
+	ns := s.CreateNamespace(t)
+	client := s.Client()
+	pods := client.CoreV1().Pods(ns)
+	labels := map[string]string{"app": "db"}
+	for _, name := range []string{"db-0", "db-1", "db-pending"} {
+		p := testPod(name, "node-1", labels)
+		if name == "db-pending" {
+			p.Spec.NodeName = ""
+		}
+		created, err := pods.Create(ctx, p, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "db-pending" {
+			continue
+		}
+		created.Status.Phase = corev1.PodRunning
+		created.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
+		if _, err := pods.UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	one := intstr.FromInt32(1)
+	pdb, err := client.PolicyV1().PodDisruptionBudgets(ns).Create(ctx, &policyv1.PodDisruptionBudget{
+		ObjectMeta: metav1.ObjectMeta{Name: "db"},
+		Spec:       policyv1.PodDisruptionBudgetSpec{MinAvailable: &one, Selector: &metav1.LabelSelector{MatchLabels: labels}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the disruption controller would write: 2 healthy, 1 needed.
+	pdb.Status = policyv1.PodDisruptionBudgetStatus{ObservedGeneration: pdb.Generation, DisruptionsAllowed: 1,
+		CurrentHealthy: 2, DesiredHealthy: 1, ExpectedPods: 2}
+	if _, err := client.PolicyV1().PodDisruptionBudgets(ns).UpdateStatus(ctx, pdb, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	evict := func(name string) error {
+		return pods.EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}})
+	}
+	if err := evict("db-0"); err != nil {
+		t.Fatalf("first eviction: %v", err)
+	}
+	got, err := client.PolicyV1().PodDisruptionBudgets(ns).Get(ctx, "db", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, recorded := got.Status.DisruptedPods["db-0"]; got.Status.DisruptionsAllowed != 0 || !recorded {
+		t.Fatalf("budget after an eviction: allowed %d, disrupted %v", got.Status.DisruptionsAllowed, got.Status.DisruptedPods)
+	}
+	err = evict("db-1")
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || status.Status().Code != 429 || status.Status().Details == nil ||
+		len(status.Status().Details.Causes) != 1 || status.Status().Details.Causes[0].Type != policyv1.DisruptionBudgetCause ||
+		status.Status().Details.Causes[0].Message != "The disruption budget db needs 1 healthy pods and has 2 currently" {
+		t.Fatalf("second eviction: %v (%+v), want 429 with the DisruptionBudget cause", err, status)
+	}
+	if p, err := pods.Get(ctx, "db-1", metav1.GetOptions{}); err != nil || p.DeletionTimestamp != nil {
+		t.Fatalf("refused eviction touched the pod: %v", err)
+	}
+	if err := evict("db-pending"); err != nil {
+		t.Fatalf("a pending pod is not held by its budget: %v", err)
 	}
 }

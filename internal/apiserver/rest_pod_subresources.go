@@ -49,8 +49,9 @@ func (h *resourceHandler) serveBinding(w http.ResponseWriter, r *http.Request, i
 }
 
 // serveEviction serves POST pods/{name}/eviction: a delete that honours
-// the eviction's DeleteOptions (PodDisruptionBudgets arrive with the
-// disruption controller).
+// the eviction's DeleteOptions and the pod's PodDisruptionBudget (see
+// chargeDisruptionBudget); a pod already being deleted is deleted again
+// without charging its budget twice.
 func (h *resourceHandler) serveEviction(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
 	if info.Verb != "create" {
 		writeError(w, r, apierrors.NewMethodNotSupported(h.groupResource(), info.Verb))
@@ -77,6 +78,17 @@ func (h *resourceHandler) serveEviction(w http.ResponseWriter, r *http.Request, 
 	if err := h.server.admitSubresourceCreate(r.Context(), info, policyv1.SchemeGroupVersion.WithKind("Eviction"), eviction, dry); err != nil {
 		writeError(w, r, err)
 		return
+	}
+	pod := &corev1.Pod{}
+	if err := h.store.Get(r.Context(), h.key(info.Namespace, info.Name), pod); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if pod.DeletionTimestamp == nil {
+		if err := h.server.chargeDisruptionBudget(r.Context(), pod, dry); err != nil {
+			writeError(w, r, err)
+			return
+		}
 	}
 	if _, err := h.deleteObject(r.Context(), info.Namespace, info.Name, opts); err != nil {
 		writeError(w, r, err)

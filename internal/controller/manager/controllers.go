@@ -6,6 +6,7 @@ import (
 	"github.com/hanok-dev/hanok/internal/controller/cronjob"
 	"github.com/hanok-dev/hanok/internal/controller/daemonset"
 	"github.com/hanok-dev/hanok/internal/controller/deployment"
+	"github.com/hanok-dev/hanok/internal/controller/disruption"
 	"github.com/hanok-dev/hanok/internal/controller/endpoints"
 	"github.com/hanok-dev/hanok/internal/controller/endpointslice"
 	"github.com/hanok-dev/hanok/internal/controller/garbagecollector"
@@ -15,9 +16,12 @@ import (
 	"github.com/hanok-dev/hanok/internal/controller/nodelifecycle"
 	"github.com/hanok-dev/hanok/internal/controller/podgc"
 	"github.com/hanok-dev/hanok/internal/controller/replicaset"
+	"github.com/hanok-dev/hanok/internal/controller/resourcequota"
 	"github.com/hanok-dev/hanok/internal/controller/rootcacert"
 	"github.com/hanok-dev/hanok/internal/controller/serviceaccount"
 	"github.com/hanok-dev/hanok/internal/controller/statefulset"
+	"github.com/hanok-dev/hanok/internal/controller/ttlafterfinished"
+	"github.com/hanok-dev/hanok/internal/controller/volumebinding"
 )
 
 // Entry is one controller the manager can run.
@@ -90,6 +94,18 @@ var Controllers = []Entry{
 	}},
 	{Name: "endpoints", Account: "endpoint-controller", Workers: 5, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
 		return endpoints.New(cc)
+	}},
+	{Name: "resourcequota", Account: "resourcequota-controller", Workers: 5, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
+		return resourcequota.New(cc, resourcequota.Options{})
+	}},
+	{Name: "disruption", Account: "disruption-controller", Workers: 1, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
+		return disruption.New(cc)
+	}},
+	{Name: "persistentvolume-binder", Account: "persistent-volume-binder", EventSource: "persistentvolume-controller", Workers: 1, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
+		return volumebinding.New(cc)
+	}},
+	{Name: "ttl-after-finished", Account: "ttl-after-finished-controller", Workers: 5, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
+		return ttlafterfinished.New(cc)
 	}},
 	{Name: "endpointslice", Account: "endpointslice-controller", EventSource: "endpoint-slice-controller", Workers: 5, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
 		return endpointslice.New(cc)

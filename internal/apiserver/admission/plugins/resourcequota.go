@@ -21,6 +21,7 @@ import (
 	corelisters "k8s.io/client-go/listers/core/v1"
 
 	"github.com/hanok-dev/hanok/internal/apiserver/admission"
+	quotausage "github.com/hanok-dev/hanok/internal/apiserver/quota"
 )
 
 // ResourceQuota is upstream's plugin of that name: it refuses a write
@@ -184,7 +185,7 @@ func quotaHandles(gr schema.GroupResource, a *admission.Attributes) bool {
 		return false
 	case gr == podsResource:
 		return a.Subresource == "resize"
-	case gr == servicesGR || gr == claimsResource:
+	case gr == quotausage.ServicesResource || gr == claimsResource:
 		return a.Subresource == ""
 	}
 	return false
@@ -195,7 +196,7 @@ func quotaHandles(gr schema.GroupResource, a *admission.Attributes) bool {
 func anyTracks(quotas []*corev1.ResourceQuota, gr schema.GroupResource) bool {
 	for _, q := range quotas {
 		for name := range q.Spec.Hard {
-			if tracks(gr, name) {
+			if quotausage.Tracks(gr, name) {
 				return true
 			}
 		}
@@ -208,17 +209,17 @@ func anyTracks(quotas []*corev1.ResourceQuota, gr schema.GroupResource) bool {
 // quotas whose status must change, with the new usage.
 func (r *ResourceQuota) check(ctx context.Context, a *admission.Attributes, gr schema.GroupResource, quotas []*corev1.ResourceQuota) ([]*corev1.ResourceQuota, error) {
 	now := r.clock()
-	usage := quotaUsage(gr, a.Object, now)
+	usage := quotausage.Usage(gr, a.Object, now)
 	if neg := negativeNames(usage); len(neg) > 0 {
 		return nil, admission.NewForbidden(a, fmt.Errorf("quota usage is negative for resource(s): %s", strings.Join(neg, ",")))
 	}
 	var prev corev1.ResourceList
 	if a.Operation == admission.Update && a.OldObject != nil {
-		prev = quotaUsage(gr, a.OldObject, now)
+		prev = quotausage.Usage(gr, a.OldObject, now)
 	}
 	var changed []*corev1.ResourceQuota
 	for _, q := range quotas {
-		match, err := matchesScopes(q, a.Object)
+		match, err := quotausage.MatchesScopes(q, a.Object)
 		if err != nil {
 			return nil, fmt.Errorf("error matching scopes of quota %s, err: %v", q.Name, err)
 		}
@@ -228,7 +229,7 @@ func (r *ResourceQuota) check(ctx context.Context, a *admission.Attributes, gr s
 		hard := q.Spec.Hard
 		var limited []corev1.ResourceName
 		for name := range hard {
-			if tracks(gr, name) {
+			if quotausage.Tracks(gr, name) {
 				limited = append(limited, name)
 			}
 		}
@@ -266,7 +267,7 @@ func (r *ResourceQuota) check(ctx context.Context, a *admission.Attributes, gr s
 		}
 		delta := usage
 		if prev != nil {
-			if oldMatch, _ := matchesScopes(q, a.OldObject); oldMatch {
+			if oldMatch, _ := quotausage.MatchesScopes(q, a.OldObject); oldMatch {
 				delta = subtractNonNegative(usage, prev)
 			}
 		}
@@ -312,12 +313,12 @@ func (r *ResourceQuota) currentUsage(ctx context.Context, namespace string, gr s
 	total := corev1.ResourceList{}
 	sum := func(objs []runtime.Object) error {
 		for _, o := range objs {
-			match, err := matchesScopes(q, o)
+			match, err := quotausage.MatchesScopes(q, o)
 			if err != nil {
 				return err
 			}
 			if match {
-				addTo(total, quotaUsage(gr, o, now))
+				quotausage.Add(total, quotausage.Usage(gr, o, now))
 			}
 		}
 		return nil
@@ -333,7 +334,7 @@ func (r *ResourceQuota) currentUsage(ctx context.Context, namespace string, gr s
 			return nil, err
 		}
 		return total, sum(asObjects(pods))
-	case servicesGR:
+	case quotausage.ServicesResource:
 		if r.Services == nil {
 			return nil, errUsageUnknown
 		}
@@ -357,11 +358,7 @@ func (r *ResourceQuota) currentUsage(ctx context.Context, namespace string, gr s
 	if err != nil {
 		return nil, err
 	}
-	total[objectCountName(gr)] = *resource.NewQuantity(n, resource.DecimalSI)
-	if legacy, ok := legacyCountNames[gr]; ok {
-		total[legacy] = *resource.NewQuantity(n, resource.DecimalSI)
-	}
-	return total, nil
+	return quotausage.CountUsage(gr, n), nil
 }
 
 func (r *ResourceQuota) count(ctx context.Context, namespace string, gr schema.GroupResource) (int64, error) {

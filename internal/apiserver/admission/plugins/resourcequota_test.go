@@ -114,6 +114,15 @@ func TestResourceQuota(t *testing.T) {
 				list("requests.storage", "8Gi", "fast.storageclass.storage.k8s.io/persistentvolumeclaims", "0"))},
 			a:    attrs(admission.Create, claimsGVR, "PersistentVolumeClaim", claim, nil),
 			want: `persistentvolumeclaims "data" is forbidden: exceeded quota: storage, requested: requests.storage=5Gi, used: requests.storage=8Gi, limited: requests.storage=10Gi`},
+		{name: "claim charged to the class its beta annotation names",
+			quotas: []*corev1.ResourceQuota{quota("slow", list("slow.storageclass.storage.k8s.io/requests.storage", "4Gi"),
+				list("slow.storageclass.storage.k8s.io/requests.storage", "0"))},
+			a: attrs(admission.Create, claimsGVR, "PersistentVolumeClaim", func() *corev1.PersistentVolumeClaim {
+				c := claim.DeepCopy()
+				c.Annotations = map[string]string{corev1.BetaStorageClassAnnotation: "slow"}
+				return c
+			}(), nil),
+			want: `persistentvolumeclaims "data" is forbidden: exceeded quota: slow, requested: slow.storageclass.storage.k8s.io/requests.storage=5Gi, used: slow.storageclass.storage.k8s.io/requests.storage=0, limited: slow.storageclass.storage.k8s.io/requests.storage=4Gi`},
 		{name: "count of any resource",
 			quotas:  []*corev1.ResourceQuota{quota("objects", list("count/deployments.apps", "4"), nil)},
 			counter: fixedCounter(3),
