@@ -17,6 +17,8 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/hanok-dev/hanok/test/bench/hanokproc"
 )
 
 func main() {
@@ -36,27 +38,27 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 
-	var h *hanokProcess
+	var h *hanokproc.Process
 	if *kubeconfig == "" {
 		if *hanok == "" {
 			fail("give --kubeconfig, or --hanok / HANOK_BIN to start hanok")
 		}
 		var err error
-		h, err = startHanok(*hanok)
+		h, err = hanokproc.Start(*hanok)
 		if err != nil {
 			if h != nil {
-				h.close()
+				h.Close()
 			}
 			fail(err.Error())
 		}
-		defer h.close()
-		fmt.Printf("start to /readyz (fresh data dir): %v\n", h.firstStart.Round(time.Millisecond))
-		if err := h.measureRestarts(*starts); err != nil {
+		defer h.Close()
+		fmt.Printf("start to /readyz (fresh data dir): %v\n", h.FirstStart.Round(time.Millisecond))
+		if err := measureRestarts(h, *starts); err != nil {
 			fail(err.Error())
 		}
 		time.Sleep(3 * time.Second)
-		fmt.Printf("idle RSS (control plane, no agent): %.1f MB\n", h.rssMB())
-		*kubeconfig = h.kubeconfig
+		fmt.Printf("idle RSS (control plane, no agent): %.1f MB\n", h.RSSMB())
+		*kubeconfig = h.Kubeconfig
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
 	if err != nil {
@@ -89,7 +91,7 @@ func main() {
 	run("list", "list pods", func() error { return benchList(ctx, cs, ns, *listPods, *creates, *workers) })
 	run("watch", "watch fan-out", func() error { return benchWatch(ctx, cs, ns, *watchers, *updates, *workers) })
 	if h != nil {
-		fmt.Printf("RSS after the benchmarks: %.1f MB\n", h.rssMB())
+		fmt.Printf("RSS after the benchmarks: %.1f MB\n", h.RSSMB())
 	}
 }
 

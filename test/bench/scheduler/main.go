@@ -24,6 +24,8 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/hanok-dev/hanok/test/bench/hanokproc"
 )
 
 func main() {
@@ -57,17 +59,17 @@ func main() {
 		if o.hanok == "" {
 			fail("give --kubeconfig, or --hanok / HANOK_BIN to start hanok")
 		}
-		h, err := startHanok(o.hanok)
+		h, err := hanokproc.Start(o.hanok)
 		if err != nil {
 			if h != nil {
-				h.close()
+				h.Close()
 			}
 			fail(err.Error())
 		}
-		defer h.close()
-		fmt.Printf("hanok started in %v\n", h.firstStart.Round(time.Millisecond))
-		o.kubeconfig = h.kubeconfig
-		defer func() { fmt.Printf("hanok RSS after the run: %.1f MB\n", h.rssMB()) }()
+		defer h.Close()
+		fmt.Printf("hanok started in %v\n", h.FirstStart.Round(time.Millisecond))
+		o.kubeconfig = h.Kubeconfig
+		defer func() { fmt.Printf("hanok RSS after the run: %.1f MB\n", h.RSSMB()) }()
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", o.kubeconfig)
 	if err != nil {

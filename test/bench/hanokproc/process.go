@@ -1,4 +1,8 @@
-package main
+// Package hanokproc starts `hanok server` for the benchmark tools: the
+// control plane only, on free loopback ports and a temporary data dir, and
+// waits for /readyz; it stops it, restarts it on the same data dir, and
+// reads its resident memory.
+package hanokproc
 
 import (
 	"crypto/tls"
@@ -8,20 +12,23 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
 
-// hanokProcess is a hanok server this tool started (control plane only).
-type hanokProcess struct {
-	bin, dir, kubeconfig string
-	args                 []string
-	cmd                  *exec.Cmd
-	port                 int
-	firstStart           time.Duration
+// Process is a hanok server a tool started (control plane only).
+type Process struct {
+	// Kubeconfig is the admin kubeconfig the server wrote.
+	Kubeconfig string
+	// FirstStart is the time from exec to /readyz on a fresh data dir.
+	FirstStart time.Duration
+
+	bin, dir string
+	args     []string
+	cmd      *exec.Cmd
+	port     int
 }
 
 func freePort() int {
@@ -33,26 +40,27 @@ func freePort() int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startHanok(bin string) (*hanokProcess, error) {
+// Start runs bin as `hanok server --disable-agent` and waits until ready.
+func Start(bin string) (*Process, error) {
 	dir, err := os.MkdirTemp("", "hanok-bench-")
 	if err != nil {
 		return nil, err
 	}
-	h := &hanokProcess{bin: bin, dir: dir, kubeconfig: filepath.Join(dir, "kubeconfig"), port: freePort()}
+	h := &Process{bin: bin, dir: dir, Kubeconfig: filepath.Join(dir, "kubeconfig"), port: freePort()}
 	cfgFile := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfgFile, nil, 0o600); err != nil {
 		return nil, err
 	}
 	h.args = []string{"server", "--config", cfgFile, "--data-dir", filepath.Join(dir, "data"),
-		"--write-kubeconfig", h.kubeconfig, "--bind-address", "127.0.0.1", "--node-ip", "127.0.0.1",
+		"--write-kubeconfig", h.Kubeconfig, "--bind-address", "127.0.0.1", "--node-ip", "127.0.0.1",
 		"--https-listen-port", strconv.Itoa(h.port), "--etcd-client-port", strconv.Itoa(freePort()),
 		"--etcd-peer-port", strconv.Itoa(freePort()), "--disable-agent"}
-	h.firstStart, err = h.start()
+	h.FirstStart, err = h.start()
 	return h, err
 }
 
 // start runs hanok and returns the time until /readyz answers ok.
-func (h *hanokProcess) start() (time.Duration, error) {
+func (h *Process) start() (time.Duration, error) {
 	logFile, err := os.OpenFile(filepath.Join(h.dir, "hanok.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return 0, err
@@ -80,7 +88,9 @@ func (h *hanokProcess) start() (time.Duration, error) {
 	return 0, fmt.Errorf("hanok not ready after 60s; see %s", filepath.Join(h.dir, "hanok.log"))
 }
 
-func (h *hanokProcess) stop() {
+// Stop ends the server (SIGTERM, then SIGKILL after 15s); its data dir
+// stays for Restart.
+func (h *Process) Stop() {
 	if h.cmd != nil && h.cmd.Process != nil {
 		_ = h.cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
@@ -95,34 +105,21 @@ func (h *hanokProcess) stop() {
 	}
 }
 
-// close stops hanok and removes its temporary data dir.
-func (h *hanokProcess) close() {
-	h.stop()
+// Close stops hanok and removes its temporary data dir.
+func (h *Process) Close() {
+	h.Stop()
 	_ = os.RemoveAll(h.dir)
 }
 
-// measureRestarts restarts hanok n times on its data dir and prints the
-// median start to /readyz.
-func (h *hanokProcess) measureRestarts(n int) error {
-	var times []time.Duration
-	for i := 0; i < n; i++ {
-		h.stop()
-		d, err := h.start()
-		if err != nil {
-			return err
-		}
-		times = append(times, d)
-	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	if n > 0 {
-		fmt.Printf("start to /readyz (existing data dir, median of %d): %v (min %v, max %v)\n", n,
-			times[n/2].Round(time.Millisecond), times[0].Round(time.Millisecond), times[n-1].Round(time.Millisecond))
-	}
-	return nil
+// Restart stops the server and starts it again on its data dir, returning
+// the time until /readyz.
+func (h *Process) Restart() (time.Duration, error) {
+	h.Stop()
+	return h.start()
 }
 
-// rssMB reads the process's resident set size.
-func (h *hanokProcess) rssMB() float64 {
+// RSSMB reads the process's resident set size.
+func (h *Process) RSSMB() float64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
 	if err != nil {
 		return -1
