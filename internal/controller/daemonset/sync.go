@@ -13,7 +13,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/hanok-dev/hanok/internal/controller/ownedpods"
@@ -80,16 +79,9 @@ func (dc *Controller) claimPods(ctx context.Context, ds *appsv1.DaemonSet, sel l
 	if err != nil {
 		return nil, err
 	}
-	claimer := ownedpods.Claimer[*corev1.Pod]{
-		Owner: ds, GVK: dsKind, Selector: sel,
-		CanAdopt: ownedpods.RecheckOwner(ds, func(ctx context.Context) (metav1.Object, error) {
-			return dc.client.AppsV1().DaemonSets(ds.Namespace).Get(ctx, ds.Name, metav1.GetOptions{})
-		}),
-		Patch: func(ctx context.Context, pod *corev1.Pod, patch []byte) error {
-			_, err := dc.client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-			return err
-		},
-	}
+	claimer := ownedpods.PodClaimer(dc.client, ds, dsKind, sel, func(ctx context.Context) (metav1.Object, error) {
+		return dc.client.AppsV1().DaemonSets(ds.Namespace).Get(ctx, ds.Name, metav1.GetOptions{})
+	})
 	return claimer.Claim(ctx, all)
 }
 
@@ -98,13 +90,7 @@ func (dc *Controller) ownedRevisions(ds *appsv1.DaemonSet) ([]*appsv1.Controller
 	if err != nil {
 		return nil, err
 	}
-	var out []*appsv1.ControllerRevision
-	for _, r := range all {
-		if ref := metav1.GetControllerOfNoCopy(r); ref != nil && ref.UID == ds.UID {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return ownedpods.ControlledBy(ds, all), nil
 }
 
 // ensureRevision finds or makes the revision of ds's template; an old

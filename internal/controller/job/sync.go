@@ -178,16 +178,9 @@ func (jc *Controller) claimPods(ctx context.Context, job *batchv1.Job) ([]*corev
 	if err != nil {
 		return nil, err
 	}
-	claimer := ownedpods.Claimer[*corev1.Pod]{
-		Owner: job, GVK: jobKind, Selector: sel,
-		CanAdopt: ownedpods.RecheckOwner(job, func(ctx context.Context) (metav1.Object, error) {
-			return jc.client.BatchV1().Jobs(job.Namespace).Get(ctx, job.Name, metav1.GetOptions{})
-		}),
-		Patch: func(ctx context.Context, pod *corev1.Pod, patch []byte) error {
-			_, err := jc.client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-			return err
-		},
-	}
+	claimer := ownedpods.PodClaimer(jc.client, job, jobKind, sel, func(ctx context.Context) (metav1.Object, error) {
+		return jc.client.BatchV1().Jobs(job.Namespace).Get(ctx, job.Name, metav1.GetOptions{})
+	})
 	return claimer.Claim(ctx, all)
 }
 

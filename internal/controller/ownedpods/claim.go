@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"sync"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
 )
 
 // Claim is what an owner does with one candidate child.
@@ -145,4 +148,30 @@ func RecheckOwner(owner metav1.Object, get func(ctx context.Context) (metav1.Obj
 		}
 		return nil
 	}
+}
+
+// PodClaimer is the Claimer of pods every pod-owning controller uses: it
+// adopts and releases with strategic merge patches through client, and
+// re-reads the owner with getOwner (a live GET) before adopting.
+func PodClaimer(client kubernetes.Interface, owner metav1.Object, gvk schema.GroupVersionKind, sel labels.Selector,
+	getOwner func(ctx context.Context) (metav1.Object, error)) Claimer[*corev1.Pod] {
+	return Claimer[*corev1.Pod]{
+		Owner: owner, GVK: gvk, Selector: sel,
+		CanAdopt: RecheckOwner(owner, getOwner),
+		Patch: func(ctx context.Context, pod *corev1.Pod, patch []byte) error {
+			_, err := client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+			return err
+		},
+	}
+}
+
+// ControlledBy returns the objects of all whose controller is owner.
+func ControlledBy[T metav1.Object](owner metav1.Object, all []T) []T {
+	var out []T
+	for _, obj := range all {
+		if ref := metav1.GetControllerOfNoCopy(obj); ref != nil && ref.UID == owner.GetUID() {
+			out = append(out, obj)
+		}
+	}
+	return out
 }

@@ -13,7 +13,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/hanok-dev/hanok/internal/controller/ownedpods"
@@ -48,14 +47,9 @@ func (rc *Controller) sync(ctx context.Context, k string) error {
 			active = append(active, pod)
 		}
 	}
-	claimer := ownedpods.Claimer[*corev1.Pod]{
-		Owner: rs, GVK: rc.src.gvk(), Selector: selector,
-		CanAdopt: ownedpods.RecheckOwner(rs, func(ctx context.Context) (metav1.Object, error) { return rc.src.getFresh(ctx, ns, name) }),
-		Patch: func(ctx context.Context, pod *corev1.Pod, patch []byte) error {
-			_, err := rc.client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-			return err
-		},
-	}
+	claimer := ownedpods.PodClaimer(rc.client, rs, rc.src.gvk(), selector, func(ctx context.Context) (metav1.Object, error) {
+		return rc.src.getFresh(ctx, ns, name)
+	})
 	pods, claimErr := claimer.Claim(ctx, active)
 
 	var manageErr error

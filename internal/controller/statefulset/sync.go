@@ -13,7 +13,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/hanok-dev/hanok/internal/controller/ownedpods"
@@ -74,16 +73,9 @@ func (sc *Controller) claimPods(ctx context.Context, set *appsv1.StatefulSet, se
 	if err != nil {
 		return nil, err
 	}
-	claimer := ownedpods.Claimer[*corev1.Pod]{
-		Owner: set, GVK: setKind, Selector: sel,
-		CanAdopt: ownedpods.RecheckOwner(set, func(ctx context.Context) (metav1.Object, error) {
-			return sc.client.AppsV1().StatefulSets(set.Namespace).Get(ctx, set.Name, metav1.GetOptions{})
-		}),
-		Patch: func(ctx context.Context, pod *corev1.Pod, patch []byte) error {
-			_, err := sc.client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-			return err
-		},
-	}
+	claimer := ownedpods.PodClaimer(sc.client, set, setKind, sel, func(ctx context.Context) (metav1.Object, error) {
+		return sc.client.AppsV1().StatefulSets(set.Namespace).Get(ctx, set.Name, metav1.GetOptions{})
+	})
 	return claimer.Claim(ctx, all)
 }
 
@@ -92,13 +84,7 @@ func (sc *Controller) ownedRevisions(set *appsv1.StatefulSet) ([]*appsv1.Control
 	if err != nil {
 		return nil, err
 	}
-	var out []*appsv1.ControllerRevision
-	for _, r := range all {
-		if ref := metav1.GetControllerOfNoCopy(r); ref != nil && ref.UID == set.UID {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return ownedpods.ControlledBy(set, all), nil
 }
 
 // ensureRevisions finds or makes the revision of set's template (the
