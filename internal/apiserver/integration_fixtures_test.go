@@ -138,7 +138,41 @@ rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]`,
 	"rbac.authorization.k8s.io/v1/clusterrolebindings": `
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
 subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: alice}]`,
-	"storage.k8s.io/v1/storageclasses":     `provisioner: example.com/disk`,
+	"storage.k8s.io/v1/storageclasses": `provisioner: example.com/disk`,
+	"storage.k8s.io/v1/csidrivers":     `spec: {attachRequired: false}`,
+	"storage.k8s.io/v1/csinodes": `
+spec:
+  drivers: [{name: example.com.disk, nodeID: node-1, topologyKeys: [topology.kubernetes.io/zone]}]`,
+	"storage.k8s.io/v1/csistoragecapacities": `
+storageClassName: standard
+capacity: 10Gi`,
+	"storage.k8s.io/v1/volumeattachments": `
+spec:
+  attacher: example.com.disk
+  nodeName: node-1
+  source: {persistentVolumeName: pv-1}`,
+	"resource.k8s.io/v1/deviceclasses": `
+spec:
+  selectors: [{cel: {expression: 'device.driver == "gpu.example.com"'}}]`,
+	"resource.k8s.io/v1/resourceclaims": `
+spec:
+  devices:
+    requests: [{name: gpu, exactly: {deviceClassName: gpu.example.com}}]`,
+	"resource.k8s.io/v1/resourceclaimtemplates": `
+spec:
+  spec:
+    devices:
+      requests: [{name: gpu, exactly: {deviceClassName: gpu.example.com}}]`,
+	"resource.k8s.io/v1/resourceslices": `
+spec:
+  driver: gpu.example.com
+  pool: {name: node-1, generation: 1, resourceSliceCount: 1}
+  nodeName: node-1
+  devices: [{name: gpu-0}]`,
+	"resource.k8s.io/v1/devicetaintrules": `
+spec:
+  deviceSelector: {driver: gpu.example.com}
+  taint: {key: example.com/broken, effect: NoSchedule}`,
 	"scheduling.k8s.io/v1/priorityclasses": `value: 1000`,
 	"coordination.k8s.io/v1/leases": `
 spec: {holderIdentity: me, leaseDurationSeconds: 15}`,

@@ -34,7 +34,13 @@ var statusCases = map[string]struct {
 	"batch/v1/cronjobs":          {[]string{"spec", "suspend"}, true, []string{"status", "lastScheduleTime"}, "2024-01-01T00:00:00Z"},
 	"networking.k8s.io/v1/ingresses": {[]string{"spec", "defaultBackend", "service", "port", "number"}, int64(81),
 		[]string{"status", "loadBalancer"}, map[string]interface{}{"ingress": []interface{}{map[string]interface{}{"ip": "192.0.2.1"}}}},
-	"policy/v1/poddisruptionbudgets": {[]string{"spec", "minAvailable"}, int64(2), []string{"status", "currentHealthy"}, int64(1)},
+	"policy/v1/poddisruptionbudgets":      {[]string{"spec", "minAvailable"}, int64(2), []string{"status", "currentHealthy"}, int64(1)},
+	"storage.k8s.io/v1/csinodes":          {nil, nil, []string{"status", "storageHealth"}, []interface{}{map[string]interface{}{"name": "example.com.disk"}}},
+	"storage.k8s.io/v1/volumeattachments": {nil, nil, []string{"status", "attached"}, true},
+	"resource.k8s.io/v1/resourceclaims": {nil, nil, []string{"status", "allocation"}, map[string]interface{}{"devices": map[string]interface{}{
+		"results": []interface{}{map[string]interface{}{"request": "gpu", "driver": "gpu.example.com", "pool": "node-1", "device": "gpu-0"}}}}},
+	"resource.k8s.io/v1/devicetaintrules": {[]string{"spec", "taint", "value"}, "v2", []string{"status", "conditions"}, []interface{}{map[string]interface{}{
+		"type": "EvictionInProgress", "status": "True", "reason": "Evicting", "message": "ok", "lastTransitionTime": "2024-01-01T00:00:00Z"}}},
 	// Namespaces: status is only the phase the server sets; see the
 	// namespace deletion test.
 	"/v1/namespaces": {},

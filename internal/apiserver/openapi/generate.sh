@@ -35,6 +35,7 @@ exec go run "k8s.io/kube-openapi/cmd/openapi-gen@${version}" \
 	k8s.io/api/networking/v1 \
 	k8s.io/api/policy/v1 \
 	k8s.io/api/rbac/v1 \
+	k8s.io/api/resource/v1 \
 	k8s.io/api/scheduling/v1 \
 	k8s.io/api/scheduling/v1alpha3 \
 	k8s.io/api/storage/v1 \

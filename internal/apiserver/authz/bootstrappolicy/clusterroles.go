@@ -198,9 +198,24 @@ func componentClusterRoles() []*rbacv1.ClusterRole {
 			verbs("create").groups(authenticationGroup).resources("tokenreviews"),
 			verbs("create").groups(authorizationGroup).resources("subjectaccessreviews"),
 			verbs(read...).groups(storageGroup).resources("csinodes"),
+			verbs(read...).groups(storageGroup).resources("volumeattachments"),
 			verbs(read...).groups(legacyGroup).resources("namespaces"),
 			verbs(read...).groups(storageGroup).resources("csidrivers"),
 			verbs(read...).groups(storageGroup).resources("csistoragecapacities"),
+			// Dynamic resource allocation, as upstream 1.37 with its default
+			// gates: the scheduler picks devices from the published slices,
+			// writes the allocation into the claim's status (resourceclaims/
+			// binding is upstream's authorization check for that write),
+			// creates and deletes the claims behind extended resources backed
+			// by devices, and keeps off devices that taint rules taint.
+			verbs(read...).groups(resourceGroup).resources("deviceclasses"),
+			verbs(readUpdate...).groups(resourceGroup).resources("resourceclaims"),
+			verbs(readUpdate...).groups(resourceGroup).resources("resourceclaims/status"),
+			verbs("update").groups(legacyGroup).resources("pods/finalizers"),
+			verbs(read...).groups(resourceGroup).resources("resourceslices"),
+			verbs("create", "delete").groups(resourceGroup).resources("resourceclaims"),
+			verbs(read...).groups(resourceGroup).resources("devicetaintrules"),
+			verbs("update", "patch").groups(resourceGroup).resources("resourceclaims/binding"),
 		),
 		// kube-proxy.
 		clusterRole("system:node-proxier",
@@ -230,6 +245,9 @@ func componentClusterRoles() []*rbacv1.ClusterRole {
 }
 
 var readUpdate = []string{"get", "list", "watch", "update", "patch"}
+
+// resourceGroup is dynamic resource allocation's API group.
+const resourceGroup = "resource.k8s.io"
 
 // signerApprover may approve CSRs for one of the built-in signers.
 func signerApprover(signer string) *rbacv1.ClusterRole {

@@ -48,6 +48,11 @@ func NodeRules() []rbacv1.PolicyRule {
 		verbs("get", "create", "update", "patch", "delete").groups(storageGroup).resources("csinodes"),
 		verbs("get", "list", "watch").groups(nodeGroup).resources("runtimeclasses"),
 
+		// Dynamic resource allocation: the claims of its pods, and wiping
+		// the slices a DRA driver left behind when it re-registers.
+		verbs("get").groups(resourceGroup).resources("resourceclaims"),
+		verbs("deletecollection").groups(resourceGroup).resources("resourceslices"),
+
 		// hanok: the agent's embedded proxy and DNS may run as the node.
 		verbs(read...).groups(legacyGroup).resources("endpoints"),
 		verbs(read...).groups(discoveryGroup).resources("endpointslices"),

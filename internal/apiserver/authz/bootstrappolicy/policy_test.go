@@ -197,6 +197,16 @@ func TestPolicyDecisions(t *testing.T) {
 		{"scheduler own lease", u(KubeScheduler), r("update", "coordination.k8s.io", "leases", "", "kube-system", "kube-scheduler"), allow},
 		{"scheduler reads pvcs (volume-scheduler)", u(KubeScheduler), r("patch", "", "persistentvolumeclaims", "", "team", "c"), allow},
 		{"scheduler no secrets", u(KubeScheduler), r("get", "", "secrets", "", "team", "s"), none},
+		{"scheduler watches csinodes", u(KubeScheduler), r("watch", "storage.k8s.io", "csinodes", "", "", ""), allow},
+		{"scheduler lists csistoragecapacities", u(KubeScheduler), r("list", "storage.k8s.io", "csistoragecapacities", "", "", ""), allow},
+		{"scheduler lists resourceslices", u(KubeScheduler), r("list", "resource.k8s.io", "resourceslices", "", "", ""), allow},
+		{"scheduler watches devicetaintrules", u(KubeScheduler), r("watch", "resource.k8s.io", "devicetaintrules", "", "", ""), allow},
+		{"scheduler lists deviceclasses", u(KubeScheduler), r("list", "resource.k8s.io", "deviceclasses", "", "", ""), allow},
+		{"scheduler allocates claims", u(KubeScheduler), r("update", "resource.k8s.io", "resourceclaims", "status", "team", "c"), allow},
+		{"scheduler creates extended-resource claims", u(KubeScheduler), r("create", "resource.k8s.io", "resourceclaims", "", "team", ""), allow},
+		{"scheduler lists volumeattachments", u(KubeScheduler), r("list", "storage.k8s.io", "volumeattachments", "", "", ""), allow},
+		{"scheduler does not write classes", u(KubeScheduler), r("update", "resource.k8s.io", "deviceclasses", "", "", "c"), none},
+		{"scheduler does not write slices", u(KubeScheduler), r("create", "resource.k8s.io", "resourceslices", "", "", ""), none},
 		{"controller-manager lists anything", u(KubeControllerManager), r("list", "apps", "deployments", "", "", ""), allow},
 		{"controller-manager leader lock", u(KubeControllerManager), r("update", "coordination.k8s.io", "leases", "", "kube-system", "kube-controller-manager"), allow},
 		{"controller-manager no pod delete", u(KubeControllerManager), r("delete", "", "pods", "", "team", "p"), none},
@@ -224,5 +234,21 @@ func TestPolicyDecisions(t *testing.T) {
 				t.Errorf("got %v (%q, %v), want %v", got, reason, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestNodeRulesCoverDRA checks the kubelet may read its pods' claims and
+// wipe a re-registering driver's stale slices, as upstream's system:node.
+func TestNodeRulesCoverDRA(t *testing.T) {
+	want := []rbacv1.PolicyRule{
+		{Verbs: []string{"get"}, APIGroups: []string{"resource.k8s.io"}, Resources: []string{"resourceclaims"}},
+		{Verbs: []string{"deletecollection"}, APIGroups: []string{"resource.k8s.io"}, Resources: []string{"resourceslices"}},
+	}
+	if covered, missing := validation.Covers(NodeRules(), want); !covered {
+		t.Errorf("node rules miss %v", missing)
+	}
+	tooMuch := []rbacv1.PolicyRule{{Verbs: []string{"create"}, APIGroups: []string{"resource.k8s.io"}, Resources: []string{"resourceslices"}}}
+	if covered, _ := validation.Covers(NodeRules(), tooMuch); covered {
+		t.Error("node rules let the kubelet create slices")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/networking"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/policy"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/rbac"
+	"github.com/hanok-dev/hanok/internal/apiserver/registry/resource"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/scheduling"
 	"github.com/hanok-dev/hanok/internal/apiserver/registry/storagegroup"
 )
@@ -35,6 +36,7 @@ func Resources() []*registry.Resource {
 		scheduling.Resources(),
 		coordination.Resources(),
 		discovery.Resources(),
+		resource.Resources(),
 	} {
 		all = append(all, group...)
 	}

@@ -118,11 +118,3 @@ func TestStorageClassTable(t *testing.T) {
 	sc.ReclaimPolicy, sc.VolumeBindingMode, sc.AllowVolumeExpansion = ptr(v1.PersistentVolumeReclaimRetain), ptr(storagev1.VolumeBindingWaitForFirstConsumer), ptr(true)
 	registrytest.CheckTable(t, storageClassStrategy{}, sc, []interface{}{"rancher.io/local-path", "Retain", "WaitForFirstConsumer", true, ""})
 }
-
-func TestResources(t *testing.T) {
-	rs := Resources()
-	if len(rs) != 1 || rs[0].GroupVersion.String() != "storage.k8s.io/v1" || rs[0].Plural != "storageclasses" || rs[0].Namespaced ||
-		!reflect.DeepEqual(rs[0].ShortNames, []string{"sc"}) {
-		t.Errorf("%+v", rs)
-	}
-}
