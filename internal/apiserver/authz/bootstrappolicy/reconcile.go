@@ -59,67 +59,59 @@ type Plan struct {
 // as a dry run), so the result is what kube-apiserver would write.
 func Reconcile(existing, wanted Policy) (Plan, error) {
 	var p Plan
-	haveClusterRoles := index(existing.ClusterRoles, func(o *rbacv1.ClusterRole) string { return o.Name })
-	for _, r := range wanted.ClusterRoles {
-		if o, ok := haveClusterRoles[r.Name]; ok && clusterRoleUpToDate(o, r) {
-			continue
-		}
-		if err := p.role(reconciliation.ClusterRoleRuleOwner{ClusterRole: r.DeepCopy()}, "clusterrole", func(ns, name string) (reconciliation.RuleOwner, bool) {
-			o, ok := haveClusterRoles[name]
-			if !ok {
-				return nil, false
-			}
-			return reconciliation.ClusterRoleRuleOwner{ClusterRole: o.DeepCopy()}, true
-		}); err != nil {
-			return Plan{}, err
-		}
+	clusterRole := func(o *rbacv1.ClusterRole) reconciliation.RuleOwner {
+		return reconciliation.ClusterRoleRuleOwner{ClusterRole: o.DeepCopy()}
 	}
-	haveRoles := index(existing.Roles, func(o *rbacv1.Role) string { return o.Namespace + "/" + o.Name })
-	for _, r := range wanted.Roles {
-		if o, ok := haveRoles[r.Namespace+"/"+r.Name]; ok && roleUpToDate(o, r) {
-			continue
-		}
-		if err := p.role(reconciliation.RoleRuleOwner{Role: r.DeepCopy()}, "role", func(ns, name string) (reconciliation.RuleOwner, bool) {
-			o, ok := haveRoles[ns+"/"+name]
-			if !ok {
-				return nil, false
-			}
-			return reconciliation.RoleRuleOwner{Role: o.DeepCopy()}, true
-		}); err != nil {
-			return Plan{}, err
-		}
+	role := func(o *rbacv1.Role) reconciliation.RuleOwner { return reconciliation.RoleRuleOwner{Role: o.DeepCopy()} }
+	clusterRoleBinding := func(o *rbacv1.ClusterRoleBinding) reconciliation.RoleBinding {
+		return reconciliation.ClusterRoleBindingAdapter{ClusterRoleBinding: o.DeepCopy()}
 	}
-	haveClusterRoleBindings := index(existing.ClusterRoleBindings, func(o *rbacv1.ClusterRoleBinding) string { return o.Name })
-	for _, b := range wanted.ClusterRoleBindings {
-		if o, ok := haveClusterRoleBindings[b.Name]; ok && clusterRoleBindingUpToDate(o, b) {
-			continue
-		}
-		if err := p.binding(reconciliation.ClusterRoleBindingAdapter{ClusterRoleBinding: b.DeepCopy()}, "clusterrolebinding", func(ns, name string) (reconciliation.RoleBinding, bool) {
-			o, ok := haveClusterRoleBindings[name]
-			if !ok {
-				return nil, false
-			}
-			return reconciliation.ClusterRoleBindingAdapter{ClusterRoleBinding: o.DeepCopy()}, true
-		}); err != nil {
-			return Plan{}, err
-		}
+	roleBinding := func(o *rbacv1.RoleBinding) reconciliation.RoleBinding {
+		return reconciliation.RoleBindingAdapter{RoleBinding: o.DeepCopy()}
 	}
-	haveRoleBindings := index(existing.RoleBindings, func(o *rbacv1.RoleBinding) string { return o.Namespace + "/" + o.Name })
-	for _, b := range wanted.RoleBindings {
-		if o, ok := haveRoleBindings[b.Namespace+"/"+b.Name]; ok && roleBindingUpToDate(o, b) {
-			continue
-		}
-		if err := p.binding(reconciliation.RoleBindingAdapter{RoleBinding: b.DeepCopy()}, "rolebinding", func(ns, name string) (reconciliation.RoleBinding, bool) {
-			o, ok := haveRoleBindings[ns+"/"+name]
-			if !ok {
-				return nil, false
-			}
-			return reconciliation.RoleBindingAdapter{RoleBinding: o.DeepCopy()}, true
-		}); err != nil {
+	for _, err := range []error{
+		plan(existing.ClusterRoles, wanted.ClusterRoles, clusterRoleUpToDate, clusterRole, "clusterrole", p.role),
+		plan(existing.Roles, wanted.Roles, roleUpToDate, role, "role", p.role),
+		plan(existing.ClusterRoleBindings, wanted.ClusterRoleBindings, clusterRoleBindingUpToDate, clusterRoleBinding, "clusterrolebinding", p.binding),
+		plan(existing.RoleBindings, wanted.RoleBindings, roleBindingUpToDate, roleBinding, "rolebinding", p.binding),
+	} {
+		if err != nil {
 			return Plan{}, err
 		}
 	}
 	return p, nil
+}
+
+// plan runs decide (Plan.role or Plan.binding) for every wanted object of
+// one kind that is not already up to date, with the existing objects of
+// that kind, by namespace and name, as what the dry run reads. T is the
+// RBAC type, A what upstream's reconciliation takes (a RuleOwner or a
+// RoleBinding).
+func plan[T interface {
+	*rbacv1.ClusterRole | *rbacv1.Role | *rbacv1.ClusterRoleBinding | *rbacv1.RoleBinding
+	GetNamespace() string
+	GetName() string
+}, A any](existing, wanted []T, upToDate func(have, want T) bool, adapt func(T) A, kind string,
+	decide func(want A, kind string, get func(ns, name string) (A, bool)) error) error {
+	key := func(o T) string { return o.GetNamespace() + "/" + o.GetName() }
+	have := index(existing, key)
+	get := func(ns, name string) (A, bool) {
+		o, ok := have[ns+"/"+name]
+		if !ok {
+			var none A
+			return none, false
+		}
+		return adapt(o), true
+	}
+	for _, w := range wanted {
+		if o, ok := have[key(w)]; ok && upToDate(o, w) {
+			continue
+		}
+		if err := decide(adapt(w), kind, get); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func index[T any](list []T, key func(T) string) map[string]T {
