@@ -1,6 +1,7 @@
 package bootstrappolicy
 
 import (
+	"errors"
 	"fmt"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -126,7 +127,7 @@ func (p *Plan) role(want reconciliation.RuleOwner, kind string, get func(ns, nam
 	existing, _ := get(want.GetNamespace(), want.GetName())
 	res, err := (&reconciliation.ReconcileRoleOptions{
 		Role:   want,
-		Client: dryRunRoles{get: get, kind: kind},
+		Client: dryRun[reconciliation.RuleOwner]{get: get, kind: kind},
 		// Confirm false: compute only; the caller performs the writes.
 	}).Run()
 	if err != nil {
@@ -143,7 +144,7 @@ func (p *Plan) binding(want reconciliation.RoleBinding, kind string, get func(ns
 	existing, _ := get(want.GetNamespace(), want.GetName())
 	res, err := (&reconciliation.ReconcileRoleBindingOptions{
 		RoleBinding: want,
-		Client:      dryRunBindings{get: get, kind: kind},
+		Client:      dryRun[reconciliation.RoleBinding]{get: get, kind: kind},
 	}).Run()
 	if err != nil {
 		return fmt.Errorf("reconciling %s %s: %w", kind, want.GetName(), err)
@@ -187,46 +188,32 @@ func describe(kind, namespace, name string) string {
 	return kind + " " + namespace + "/" + name
 }
 
-// dryRunRoles answers the reconciler's Get from the existing policy. It is
-// only ever asked to write when Confirm is set, which Reconcile never does.
-type dryRunRoles struct {
-	get  func(ns, name string) (reconciliation.RuleOwner, bool)
+// dryRun answers the reconciler's Get from the existing policy, for roles
+// (A = RuleOwner) and bindings (A = RoleBinding) alike. It is only ever
+// asked to write when Confirm is set, which Reconcile never does.
+type dryRun[A any] struct {
+	get  func(ns, name string) (A, bool)
 	kind string
 }
 
-func (d dryRunRoles) Get(namespace, name string) (reconciliation.RuleOwner, error) {
+func (d dryRun[A]) Get(namespace, name string) (A, error) {
 	if o, ok := d.get(namespace, name); ok {
 		return o, nil
 	}
-	return nil, apierrors.NewNotFound(rbacv1.Resource(d.kind), name)
+	var none A
+	return none, apierrors.NewNotFound(rbacv1.Resource(d.kind), name)
 }
 
-func (d dryRunRoles) Create(reconciliation.RuleOwner) (reconciliation.RuleOwner, error) {
-	return nil, fmt.Errorf("dry run")
+var errDryRun = errors.New("dry run")
+
+func (d dryRun[A]) Create(A) (A, error) {
+	var none A
+	return none, errDryRun
 }
 
-func (d dryRunRoles) Update(reconciliation.RuleOwner) (reconciliation.RuleOwner, error) {
-	return nil, fmt.Errorf("dry run")
+func (d dryRun[A]) Update(A) (A, error) {
+	var none A
+	return none, errDryRun
 }
 
-type dryRunBindings struct {
-	get  func(ns, name string) (reconciliation.RoleBinding, bool)
-	kind string
-}
-
-func (d dryRunBindings) Get(namespace, name string) (reconciliation.RoleBinding, error) {
-	if o, ok := d.get(namespace, name); ok {
-		return o, nil
-	}
-	return nil, apierrors.NewNotFound(rbacv1.Resource(d.kind), name)
-}
-
-func (d dryRunBindings) Create(reconciliation.RoleBinding) (reconciliation.RoleBinding, error) {
-	return nil, fmt.Errorf("dry run")
-}
-
-func (d dryRunBindings) Update(reconciliation.RoleBinding) (reconciliation.RoleBinding, error) {
-	return nil, fmt.Errorf("dry run")
-}
-
-func (d dryRunBindings) Delete(string, string, types.UID) error { return fmt.Errorf("dry run") }
+func (d dryRun[A]) Delete(string, string, types.UID) error { return errDryRun }
