@@ -10,15 +10,34 @@ LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(
 UNIT_TIMEOUT ?= 10m
 E2E_TIMEOUT  ?= 20m
 
-.PHONY: all build test unit e2e bench fuzz vet clean
+# The bundle's manifest is written last by scripts/build-bundle.sh; variables
+# used in rule lines must be defined before them.
+BUNDLE        := internal/bundle/assets/manifest.json
+BUNDLE_INPUTS := go.mod go.sum scripts/build-bundle.sh \
+	$(shell find internal/bundle/pause internal/bundle/manifest internal/bundle/mkbundle internal/imagebuild -name '*.go' -not -name '*_test.go' 2>/dev/null)
+
+.PHONY: all build test unit e2e bench fuzz vet clean bundle bundle-clean
 
 all: build
 
 build: $(BIN)
 
-$(BIN): $(shell find . -name '*.go' -not -path './test/*') go.mod go.sum
+$(BIN): $(shell find . -name '*.go' -not -path './test/*') go.mod go.sum $(BUNDLE)
 	@mkdir -p bin
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+# The bundle embedded in hanok (internal/bundle): runc, the CNI plugins and
+# the pause image, built before hanok. The script skips the work (about a
+# second) when its inputs are unchanged, and always touches the manifest so
+# make stops asking.
+$(BUNDLE): $(BUNDLE_INPUTS)
+	GO=$(GO) scripts/build-bundle.sh
+
+bundle:
+	GO=$(GO) scripts/build-bundle.sh
+
+bundle-clean:
+	find internal/bundle/assets -mindepth 1 -not -name README -exec rm -rf {} +
 
 # The README's test command: unit tests, then the end-to-end tests against
 # the built binary and real kubectl.

@@ -39,8 +39,25 @@ var (
 		"binding":  {Version: "v1", Kind: "Binding"},
 		"eviction": {Group: "policy", Version: "v1", Kind: "Eviction"},
 		"token":    {Group: "authentication.k8s.io", Version: "v1", Kind: "TokenRequest"},
+		// The connect subresources answer with their options kind, as
+		// upstream's discovery lists them (pods/log answers with Pod).
+		"exec":        {Version: "v1", Kind: "PodExecOptions"},
+		"attach":      {Version: "v1", Kind: "PodAttachOptions"},
+		"portforward": {Version: "v1", Kind: "PodPortForwardOptions"},
+		"nodes/proxy": {Version: "v1", Kind: "NodeProxyOptions"},
 	}
 )
+
+// subresourceKind is the kind a subresource answers with when it is not
+// its resource's own: by "resource/sub" first (proxy differs between
+// nodes, pods and services), then by sub.
+func subresourceKind(res *registry.Resource, sub string) (schema.GroupVersionKind, bool) {
+	if k, ok := subresourceKinds[res.Plural+"/"+sub]; ok {
+		return k, true
+	}
+	k, ok := subresourceKinds[sub]
+	return k, ok
+}
 
 // verbsOf is what a resource supports: everything, or create alone for a
 // virtual one.
@@ -57,16 +74,19 @@ var componentStatusResource = metav1.APIResource{
 	Verbs: metav1.Verbs{"get", "list"}, ShortNames: []string{"cs"},
 }
 
-func newDiscovery(resources []*registry.Resource) *discovery {
+func newDiscovery(resources []*registry.Resource, external []ExternalResource) *discovery {
 	d := &discovery{versions: map[string][]string{}, resources: map[schema.GroupVersion][]metav1.APIResource{}}
-	for _, res := range resources {
-		gv := res.GroupVersion
+	addGV := func(gv schema.GroupVersion) {
 		if _, ok := d.versions[gv.Group]; !ok {
 			d.groups = append(d.groups, gv.Group)
 		}
 		if _, ok := d.resources[gv]; !ok {
 			d.versions[gv.Group] = append(d.versions[gv.Group], gv.Version)
 		}
+	}
+	for _, res := range resources {
+		gv := res.GroupVersion
+		addGV(gv)
 		d.resources[gv] = append(d.resources[gv], metav1.APIResource{
 			Name: res.Plural, SingularName: res.Singular, Namespaced: res.Namespaced, Kind: res.Kind,
 			Verbs: verbsOf(res), ShortNames: res.ShortNames, Categories: res.Categories,
@@ -74,7 +94,7 @@ func newDiscovery(resources []*registry.Resource) *discovery {
 		for _, sub := range res.Subresources {
 			kind := res.Kind
 			group, version := "", ""
-			if k, ok := subresourceKinds[sub]; ok {
+			if k, ok := subresourceKind(res, sub); ok {
 				kind, group, version = k.Kind, k.Group, k.Version
 			}
 			d.resources[gv] = append(d.resources[gv], metav1.APIResource{
@@ -83,16 +103,20 @@ func newDiscovery(resources []*registry.Resource) *discovery {
 			})
 		}
 	}
+	for _, ext := range external {
+		addGV(ext.GroupVersion)
+		d.resources[ext.GroupVersion] = append(d.resources[ext.GroupVersion], ext.Resource)
+	}
 	core := schema.GroupVersion{Version: "v1"}
 	if _, ok := d.resources[core]; ok {
 		d.resources[core] = append(d.resources[core], componentStatusResource)
 	}
-	d.aggCore, d.aggGroups = d.aggregated(resources)
+	d.aggCore, d.aggGroups = d.aggregated(resources, external)
 	return d
 }
 
 // aggregated builds the apidiscovery.k8s.io/v2 documents for /api and /apis.
-func (d *discovery) aggregated(resources []*registry.Resource) (core, groups *apidiscoveryv2.APIGroupDiscoveryList) {
+func (d *discovery) aggregated(resources []*registry.Resource, external []ExternalResource) (core, groups *apidiscoveryv2.APIGroupDiscoveryList) {
 	byGV := map[schema.GroupVersion][]apidiscoveryv2.APIResourceDiscovery{}
 	for _, res := range resources {
 		scope := apidiscoveryv2.ScopeCluster
@@ -105,7 +129,7 @@ func (d *discovery) aggregated(resources []*registry.Resource) (core, groups *ap
 			Verbs:        verbsOf(res), ShortNames: res.ShortNames, Categories: res.Categories,
 		}
 		for _, sub := range res.Subresources {
-			k, ok := subresourceKinds[sub]
+			k, ok := subresourceKind(res, sub)
 			if !ok {
 				k = res.GroupVersionKind()
 			}
@@ -116,6 +140,18 @@ func (d *discovery) aggregated(resources []*registry.Resource) (core, groups *ap
 			})
 		}
 		byGV[res.GroupVersion] = append(byGV[res.GroupVersion], rd)
+	}
+	for _, ext := range external {
+		r := ext.Resource
+		scope := apidiscoveryv2.ScopeCluster
+		if r.Namespaced {
+			scope = apidiscoveryv2.ScopeNamespace
+		}
+		byGV[ext.GroupVersion] = append(byGV[ext.GroupVersion], apidiscoveryv2.APIResourceDiscovery{
+			Resource: r.Name, SingularResource: r.SingularName, Scope: scope,
+			ResponseKind: &metav1.GroupVersionKind{Group: ext.GroupVersion.Group, Version: ext.GroupVersion.Version, Kind: r.Kind},
+			Verbs:        r.Verbs, ShortNames: r.ShortNames, Categories: r.Categories,
+		})
 	}
 	cs := componentStatusResource
 	coreGV := schema.GroupVersion{Version: "v1"}

@@ -7,10 +7,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 )
 
 // Scheme knows every type the server speaks: all of k8s.io/api's groups,
-// meta.k8s.io/v1 (Table, PartialObjectMetadata) and aggregated discovery.
+// meta.k8s.io/v1 (Table, PartialObjectMetadata), aggregated discovery and
+// metrics.k8s.io/v1beta1 (served from the kubelets' summaries).
 var Scheme = newScheme()
 
 // Codecs are the scheme's serializers: JSON, YAML and protobuf, each with a
@@ -29,6 +31,9 @@ func newScheme() *runtime.Scheme {
 		panic(err)
 	}
 	if err := apidiscoveryv2.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := metricsv1beta1.AddToScheme(s); err != nil {
 		panic(err)
 	}
 	return s

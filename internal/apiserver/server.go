@@ -28,6 +28,7 @@ type Server struct {
 	byGroupResource map[schema.GroupResource]*resourceHandler
 	discovery       *discovery
 	subresources    map[string]SubresourceHandler
+	external        []ExternalResource      // HandleResource
 	audit           *auditSink              // nil: no audit log
 	nonResource     map[string]http.Handler // HandleNonResource
 	startHooks      []postStartHook
@@ -57,7 +58,7 @@ func New(cfg Config) (*Server, error) {
 		s.handlers[handlerKey(res.GroupVersion.Group, res.GroupVersion.Version, res.Plural)] = h
 		s.byGroupResource[schema.GroupResource{Group: res.GroupVersion.Group, Resource: res.Plural}] = h
 	}
-	s.discovery = newDiscovery(cfg.Resources)
+	s.discovery = newDiscovery(cfg.Resources, nil)
 	if cfg.AuditLog != nil {
 		s.audit = &auditSink{w: cfg.AuditLog}
 	}
@@ -226,6 +227,9 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info *Req
 		return
 	}
 	h := s.handlers[handlerKey(info.APIGroup, info.APIVersion, info.Resource)]
+	if h == nil && s.serveExternal(w, r, info) {
+		return
+	}
 	if h == nil {
 		writeError(w, r, apierrors.NewNotFound(schema.GroupResource{Group: info.APIGroup, Resource: info.Resource}, ""))
 		return

@@ -32,9 +32,10 @@ func NewApp() *cli.App {
 			logging.RouteKlog()
 			return nil
 		},
-		Commands: []*cli.Command{
+		Commands: append([]*cli.Command{
 			serverCommand(),
-		},
+			agentCommand(),
+		}, runtimeCommands()...),
 	}
 	return app
 }

@@ -13,7 +13,7 @@ import (
 
 // serverFlags follow k3s's names with HANOK_ in place of K3S_.
 func serverFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		configFlag,
 		&cli.StringFlag{Name: "data-dir", Aliases: []string{"d"}, Value: "/var/lib/hanok", EnvVars: []string{"HANOK_DATA_DIR"},
 			Usage: "(data) Folder to hold state"},
@@ -63,7 +63,7 @@ func serverFlags() []cli.Flag {
 			Usage: "(components) Run the scheduler and controller manager only while holding their Lease in kube-system, so with several servers exactly one of each acts"},
 		&cli.StringFlag{Name: "audit-log-path", EnvVars: []string{"HANOK_AUDIT_LOG_PATH"},
 			Usage: "(logging) Write one JSON line (audit.k8s.io/v1 Event, Metadata level) per API request to this file; rotate it by truncation (copytruncate)"},
-	}
+	}, nodeFlags()...)
 }
 
 func serverCommand() *cli.Command {
@@ -104,10 +104,13 @@ func serverConfig(c *cli.Context) (*server.Config, error) {
 		LeaderElect:         c.Bool("leader-elect"),
 		AuditLogPath:        c.String("audit-log-path"),
 	}
+	var err error
+	if cfg.Agent, err = nodeConfig(c); err != nil {
+		return nil, err
+	}
 	if c.String("server") != "" {
 		return nil, fmt.Errorf("--server: joining an existing cluster is not supported yet")
 	}
-	var err error
 	if cfg.NodeName == "" {
 		if cfg.NodeName, err = os.Hostname(); err != nil {
 			return nil, fmt.Errorf("--node-name not given and the host name is unknown: %w", err)

@@ -2,11 +2,13 @@ package controlplane
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	corev1 "k8s.io/api/core/v1"
@@ -73,6 +75,16 @@ type Config struct {
 
 	// AuditLog is --audit-log-path's writer (apiserver.Config.AuditLog); nil: no audit.
 	AuditLog io.Writer
+
+	// KubeletClientTLS is how the API server dials kubelets (logs, exec,
+	// port-forward, node proxy, metrics): nil means
+	// PKI.KubeletClientTLSConfig(), a system:kube-apiserver client
+	// certificate that trusts kubelet serving certificates from the
+	// server CA (pki.Bundle.IssueKubeletServing).
+	KubeletClientTLS *tls.Config
+	// MetricsTTL is how long metrics.k8s.io serves a node's summary before
+	// asking its kubelet again; 0 means metricsapi.DefaultTTL (15s).
+	MetricsTTL time.Duration
 }
 
 // NewAPIServer builds the API server on cfg. Its watch caches run until ctx
@@ -134,5 +146,8 @@ func NewAPIServer(ctx context.Context, cfg Config) (*apiserver.Server, *openapi.
 		return api.Namespace(ctx, name, true)
 	}
 	auth.install(api)
+	if err := installKubeletAPIs(ctx, api, cfg, auth); err != nil {
+		return nil, nil, err
+	}
 	return api, oa, nil
 }

@@ -34,4 +34,13 @@
 // SelfSubjectReview) are answered by these chains (reviews.go), TokenRequest
 // signs with the service-account key (tokenrequest.go), and identities.go
 // issues each hanok component its own, least-privileged client identity.
+//
+// What is served from kubelets (kubelets.go): pods/log, pods/exec,
+// pods/attach, pods/portforward and nodes/proxy are relayed to the pod's
+// node's kubelet (apiserver/kubeletproxy), and metrics.k8s.io/v1beta1 is
+// computed from the kubelets' /stats/summary (apiserver/metricsapi). The
+// server dials kubelets as system:kube-apiserver (Config.KubeletClientTLS,
+// by default pki.Bundle.KubeletClientTLSConfig), bound by the bootstrap
+// policy to system:kubelet-api-admin, and trusts only kubelet serving
+// certificates from the server CA.
 package controlplane

@@ -71,7 +71,9 @@ func (l Layout) ContainerdCertsDir() string {
 }
 
 // ContainerdLog is where the containerd child process logs.
-func (l Layout) ContainerdLog() string { return filepath.Join(l.AgentDir(), "containerd", "containerd.log") }
+func (l Layout) ContainerdLog() string {
+	return filepath.Join(l.AgentDir(), "containerd", "containerd.log")
+}
 
 // ImagesDir holds airgap image tarballs imported at agent start.
 func (l Layout) ImagesDir() string { return filepath.Join(l.AgentDir(), "images") }

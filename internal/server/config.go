@@ -1,6 +1,10 @@
 package server
 
-import "net"
+import (
+	"net"
+
+	"github.com/hanok-dev/hanok/internal/agent"
+)
 
 // Config is what `hanok server` was asked to run, after flags, environment
 // and the config file are merged by the cli package.
@@ -39,6 +43,9 @@ type Config struct {
 	WriteKubeconfigMode string
 
 	DisableAgent bool
+	// Agent holds the node flags of the embedded agent (labels, taints,
+	// registries); the server fills in the rest.
+	Agent agent.Config
 	// DisableScheduler and DisableControllers leave the scheduler or the
 	// controller manager out of this server (another server, or upstream's,
 	// runs it).

@@ -57,12 +57,16 @@ func Run(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return err
 	}
+	token, err := ensureJoinToken(cfg, paths, bundle)
+	if err != nil {
+		return err
+	}
 	listener, err := net.Listen("tcp", net.JoinHostPort(cfg.BindAddress.String(), strconv.Itoa(cfg.HTTPSPort)))
 	if err != nil {
 		return fmt.Errorf("listening on --https-listen-port %d: %w", cfg.HTTPSPort, err)
 	}
 	httpServer := &http.Server{
-		Handler:           api,
+		Handler:           joinHandler(api, cfg, bundle, token),
 		TLSConfig:         servingTLS(bundle),
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          nil,
@@ -81,6 +85,10 @@ func Run(ctx context.Context, cfg *Config) error {
 	componentsCtx, stopComponents := context.WithCancel(ctx)
 	defer stopComponents()
 	waitComponents, err := comps.start(componentsCtx, cfg, url, bundle)
+	if err != nil {
+		return err
+	}
+	waitAgent, err := startAgent(componentsCtx, cfg, url, bundle)
 	if err != nil {
 		return err
 	}
@@ -107,6 +115,7 @@ func Run(ctx context.Context, cfg *Config) error {
 	// The components stop first (releasing their Leases through the API,
 	// so a standby takes over at once), then the API server.
 	stopComponents()
+	waitAgent()
 	waitComponents()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -29,6 +29,13 @@ type server struct {
 	args       []string
 	cmd        *exec.Cmd
 	log        *os.File
+	// command runs args; empty means the hanok binary itself (a node in
+	// its own namespace starts through nsenter).
+	command string
+	// host and nodeName are set for a server that runs its agent in a
+	// namespace of its own (startNodeServer).
+	host     *hostNS
+	nodeName string
 }
 
 func hanokBin(t *testing.T) string {
@@ -92,7 +99,11 @@ func (s *server) start() {
 		t.Fatal(err)
 	}
 	s.log = f
-	s.cmd = exec.Command(hanokBin(t), s.args...)
+	if s.command == "" {
+		s.cmd = exec.Command(hanokBin(t), s.args...)
+	} else {
+		s.cmd = exec.Command(s.command, s.args...)
+	}
 	s.cmd.Stdout, s.cmd.Stderr = f, f
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
@@ -101,6 +112,9 @@ func (s *server) start() {
 	if err := s.waitReady(30 * time.Second); err != nil {
 		s.dumpLog()
 		t.Fatal(err)
+	}
+	if s.host != nil {
+		s.pointKubeconfigAtNode()
 	}
 }
 
@@ -135,7 +149,12 @@ func (s *server) dumpLog() {
 	s.t.Logf("hanok log (tail):\n%s", data)
 }
 
-func (s *server) url() string { return fmt.Sprintf("https://127.0.0.1:%d", s.port) }
+func (s *server) url() string {
+	if s.host != nil {
+		return fmt.Sprintf("https://%s:%d", s.host.nodeIP, s.port)
+	}
+	return fmt.Sprintf("https://127.0.0.1:%d", s.port)
+}
 
 func (s *server) waitReady(timeout time.Duration) error {
 	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}

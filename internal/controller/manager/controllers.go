@@ -19,6 +19,7 @@ import (
 	"github.com/hanok-dev/hanok/internal/controller/resourcequota"
 	"github.com/hanok-dev/hanok/internal/controller/rootcacert"
 	"github.com/hanok-dev/hanok/internal/controller/serviceaccount"
+	"github.com/hanok-dev/hanok/internal/controller/servicelb"
 	"github.com/hanok-dev/hanok/internal/controller/statefulset"
 	"github.com/hanok-dev/hanok/internal/controller/ttlafterfinished"
 	"github.com/hanok-dev/hanok/internal/controller/volumebinding"
@@ -109,5 +110,8 @@ var Controllers = []Entry{
 	}},
 	{Name: "endpointslice", Account: "endpointslice-controller", EventSource: "endpoint-slice-controller", Workers: 5, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
 		return endpointslice.New(cc)
+	}},
+	{Name: "service-lb-controller", Account: "service-controller", EventSource: servicelb.Name, Workers: 2, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
+		return servicelb.New(cc)
 	}},
 }

@@ -56,6 +56,11 @@ var (
 
 // Validate implements admission.Validator.
 func (n *NodeRestriction) Validate(ctx context.Context, a *admission.Attributes) error {
+	// CONNECT (exec, attach, port-forward, proxy) changes nothing stored;
+	// authorization alone decides it, as upstream.
+	if a.Operation == admission.Connect {
+		return nil
+	}
 	nodeName, isNode := node.Identity(a.User)
 	if !isNode {
 		return nil

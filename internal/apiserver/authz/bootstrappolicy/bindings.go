@@ -20,6 +20,10 @@ func componentClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		// Kept without subjects, as upstream does since the Node authorizer
 		// took over: reconciliation then never re-adds system:nodes.
 		clusterRoleBinding("system:node", "system:node"),
+		// The API server reaching kubelets with its kubelet-client
+		// certificate: upstream leaves this binding to the installer
+		// (kubeadm, k3s make one); hanok's server is its own installer.
+		clusterRoleBinding("system:kube-apiserver", "system:kubelet-api-admin", users(KubeAPIServer)...),
 		// metrics-server, as k3s installs it.
 		clusterRoleBinding("system:metrics-server", "system:metrics-server", serviceAccount(SystemNamespace, "metrics-server")),
 		clusterRoleBinding("metrics-server:system:auth-delegator", "system:auth-delegator", serviceAccount(SystemNamespace, "metrics-server")),

@@ -176,6 +176,12 @@ func controllers() []controller {
 			verbs("create", "update").groups(legacyGroup).resources("configmaps"),
 			eventsRule(),
 		}},
+		{"service-controller", []rule{
+			verbs("get", "list", "watch").groups(legacyGroup).resources("services"),
+			verbs("patch", "update").groups(legacyGroup).resources("services/status"),
+			verbs("list", "watch").groups(legacyGroup).resources("nodes"),
+			eventsRule(),
+		}},
 		{"service-account-controller", []rule{
 			verbs("create").groups(legacyGroup).resources("serviceaccounts"),
 			eventsRule(),

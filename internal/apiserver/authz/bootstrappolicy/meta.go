@@ -21,14 +21,17 @@ const (
 	KubeScheduler         = "system:kube-scheduler"
 	KubeControllerManager = "system:kube-controller-manager"
 	KubeProxy             = "system:kube-proxy"
-	NodesGroup            = "system:nodes"
-	MastersGroup          = "system:masters"
-	MonitoringGroup       = "system:monitoring"
-	AuthenticatedGroup    = "system:authenticated"
-	UnauthenticatedGroup  = "system:unauthenticated"
-	ServiceAccountsGroup  = "system:serviceaccounts"
-	SystemNamespace       = "kube-system"
-	PublicNamespace       = "kube-public"
+	// KubeAPIServer is the API server's identity towards kubelets (logs,
+	// exec, port-forward, node proxy, resource metrics).
+	KubeAPIServer        = "system:kube-apiserver"
+	NodesGroup           = "system:nodes"
+	MastersGroup         = "system:masters"
+	MonitoringGroup      = "system:monitoring"
+	AuthenticatedGroup   = "system:authenticated"
+	UnauthenticatedGroup = "system:unauthenticated"
+	ServiceAccountsGroup = "system:serviceaccounts"
+	SystemNamespace      = "kube-system"
+	PublicNamespace      = "kube-public"
 )
 
 // Verb sets as upstream names them.

@@ -22,10 +22,11 @@ func nodes() *registry.Resource {
 	return &registry.Resource{
 		GroupVersion: v1.SchemeGroupVersion, Kind: "Node",
 		Plural: "nodes", Singular: "node", ShortNames: []string{"no"},
-		New:          func() runtime.Object { return &v1.Node{} },
-		NewList:      func() runtime.Object { return &v1.NodeList{} },
-		Strategy:     nodeStrategy{},
-		Subresources: []string{"status"},
+		New:      func() runtime.Object { return &v1.Node{} },
+		NewList:  func() runtime.Object { return &v1.NodeList{} },
+		Strategy: nodeStrategy{},
+		// proxy reaches the node's kubelet (apiserver/kubeletproxy).
+		Subresources: []string{"status", "proxy"},
 	}
 }
 

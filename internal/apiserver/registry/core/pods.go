@@ -21,9 +21,11 @@ func pods() *registry.Resource {
 		New:     func() runtime.Object { return &v1.Pod{} },
 		NewList: func() runtime.Object { return &v1.PodList{} },
 		// binding is the scheduler's write (see BindPod); eviction is the
-		// PDB-checked delete used by drain.
+		// PDB-checked delete used by drain; log, exec, attach and
+		// portforward are proxied to the pod's kubelet (handlers
+		// registered by the control plane, apiserver/kubeletproxy).
 		Strategy:     podStrategy{},
-		Subresources: []string{"status", "binding", "eviction"},
+		Subresources: []string{"status", "binding", "eviction", "log", "exec", "attach", "portforward"},
 	}
 }
 

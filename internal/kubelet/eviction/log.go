@@ -1,0 +1,5 @@
+package eviction
+
+import "github.com/sirupsen/logrus"
+
+var log = logrus.WithField("component", "kubelet-eviction")

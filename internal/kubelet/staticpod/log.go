@@ -1,0 +1,5 @@
+package staticpod
+
+import "github.com/sirupsen/logrus"
+
+var log = logrus.WithField("component", "kubelet-staticpod")
