@@ -43,7 +43,7 @@ bundle-clean:
 # the built binary and real kubectl.
 test: unit e2e
 
-unit:
+unit: $(BUNDLE)
 	$(GO) vet ./...
 	$(GO) test -timeout $(UNIT_TIMEOUT) ./internal/...
 

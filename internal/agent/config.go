@@ -30,6 +30,8 @@ type Config struct {
 	PrivateRegistry string
 	// PauseImage overrides the bundled pause image (--pause-image).
 	PauseImage string
+	// DisableDNS leaves out the node's cluster DNS (--disable coredns).
+	DisableDNS bool
 	// KubeletPort is the kubelet's HTTPS port (10250).
 	KubeletPort int32
 	// ResolvConf is the host's resolver config handed to dnsPolicy=Default

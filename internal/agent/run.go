@@ -84,6 +84,9 @@ func Run(ctx context.Context, cfg Config) error {
 	g.Go(func() error {
 		return proxy.Run(ctx, proxy.Config{NodeName: cfg.NodeName, NodeIPs: cfg.NodeIPs, ClusterCIDR: cfg.ClusterCIDR, Client: proxyClient})
 	})
+	if !cfg.DisableDNS {
+		go runDNS(ctx, cfg, proxyClient)
+	}
 	return g.Wait()
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/hanok-dev/hanok/internal/atomicfile"
 	"github.com/hanok-dev/hanok/internal/datadir"
 )
 
@@ -166,29 +167,7 @@ func WriteBridgeConfig(layout datadir.Layout, opts BridgeOptions) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	// The temporary name ends in .tmp: the runtime only loads .conf,
-	// .conflist and .json files.
-	tmp, err := os.CreateTemp(dir, "."+ConfListName+"-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return err
 	}
 	logrus.WithField("component", "cni").WithField("file", path).Info("wrote the pod network config")

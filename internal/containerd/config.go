@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/hanok-dev/hanok/internal/atomicfile"
 	"github.com/hanok-dev/hanok/internal/datadir"
 )
 
@@ -122,6 +123,9 @@ state = {{q .State}}
   enable_selinux = false
   # root here may lack CAP_SYS_RESOURCE: never lower a container's oom_score_adj below ours.
   restrict_oom_score_adj = true
+  # Pod network namespaces under the node's state, not the host-wide
+  # /var/run/netns: two nodes on one host keep theirs apart.
+  netns_mounts_under_state_dir = true
   enable_unprivileged_ports = true
   enable_unprivileged_icmp = true
   tolerate_missing_hugetlb_controller = true
@@ -191,21 +195,5 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, 0o600)
 }

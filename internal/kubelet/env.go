@@ -9,6 +9,8 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/hanok-dev/hanok/internal/kubelet/volume"
 )
 
 // envSource reads what env vars refer to: configMaps and secrets (the worker
@@ -160,29 +162,11 @@ func envValueFrom(ctx context.Context, src envSource, pod *v1.Pod, c *v1.Contain
 
 func optional(b *bool) bool { return b != nil && *b }
 
-// podFieldValue answers a downward-API fieldRef.
+// podFieldValue answers a downward-API fieldRef. The pod's IPs come from
+// the runtime (ec), which knows them before the pod's status says so;
+// every other field is read as the downward-API volume reads it.
 func podFieldValue(pod *v1.Pod, path string, ec envContext) (string, error) {
-	if _, key, ok := subscript(path, "metadata.labels"); ok {
-		return pod.Labels[key], nil
-	}
-	if _, key, ok := subscript(path, "metadata.annotations"); ok {
-		return pod.Annotations[key], nil
-	}
 	switch path {
-	case "metadata.name":
-		return pod.Name, nil
-	case "metadata.namespace":
-		return pod.Namespace, nil
-	case "metadata.uid":
-		return string(pod.UID), nil
-	case "metadata.labels":
-		return formatMap(pod.Labels), nil
-	case "metadata.annotations":
-		return formatMap(pod.Annotations), nil
-	case "spec.nodeName":
-		return pod.Spec.NodeName, nil
-	case "spec.serviceAccountName":
-		return pod.Spec.ServiceAccountName, nil
 	case "status.hostIP":
 		return first(ec.HostIPs), nil
 	case "status.hostIPs":
@@ -192,24 +176,7 @@ func podFieldValue(pod *v1.Pod, path string, ec envContext) (string, error) {
 	case "status.podIPs":
 		return strings.Join(ec.PodIPs, ","), nil
 	}
-	return "", fmt.Errorf("unsupported fieldRef %q", path)
-}
-
-// subscript splits "metadata.labels['key']".
-func subscript(path, prefix string) (string, string, bool) {
-	rest, ok := strings.CutPrefix(path, prefix+"['")
-	if !ok || !strings.HasSuffix(rest, "']") {
-		return "", "", false
-	}
-	return prefix, strings.TrimSuffix(rest, "']"), true
-}
-
-func formatMap(m map[string]string) string {
-	var lines []string
-	for _, k := range sortedKeys(m) {
-		lines = append(lines, k+"="+strconv.Quote(m[k]))
-	}
-	return strings.Join(lines, "\n")
+	return volume.PodFieldValue(pod, path)
 }
 
 func first(s []string) string {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	goruntime "runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +25,7 @@ import (
 	remote "k8s.io/cri-client/pkg"
 
 	"github.com/hanok-dev/hanok/internal/kubelet/eviction"
+	"github.com/hanok-dev/hanok/internal/kubelet/meminfo"
 	"github.com/hanok-dev/hanok/internal/kubelet/prober"
 	"github.com/hanok-dev/hanok/internal/kubelet/staticpod"
 	"github.com/hanok-dev/hanok/internal/kubelet/volume"
@@ -106,7 +105,7 @@ func New(cfg Config) (*Kubelet, error) {
 	if data, err := os.ReadFile(cfg.ResolvConf); err == nil {
 		k.hostDNS = parseResolvConf(string(data))
 	}
-	k.memCapacity = memTotal()
+	k.memCapacity = meminfo.Total()
 	k.allocatable = v1.ResourceList{
 		v1.ResourceCPU:    *resource.NewQuantity(int64(goruntime.NumCPU()), resource.DecimalSI),
 		v1.ResourceMemory: *resource.NewQuantity(k.memCapacity, resource.BinarySI),
@@ -332,22 +331,4 @@ func (k *Kubelet) setTerminal(uid types.UID, r terminalReason) {
 	k.mu.Lock()
 	k.terminal[uid] = r
 	k.mu.Unlock()
-}
-
-// memTotal reads MemTotal from /proc/meminfo in bytes (0 when unknown).
-func memTotal() int64 {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				n, _ := strconv.ParseInt(f[0], 10, 64)
-				return n * 1024
-			}
-		}
-	}
-	return 0
 }

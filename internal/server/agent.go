@@ -27,6 +27,7 @@ func agentConfig(cfg *Config, url string, b *pki.Bundle) (agent.Config, error) {
 	a.ClusterDNS = cfg.ClusterDNS
 	a.ClusterDomain = cfg.ClusterDomain
 	a.ControlPlane = true
+	a.DisableDNS = cfg.Disabled("coredns")
 
 	kubelet, err := controlplane.ClientConfig(b, url, controlplane.NodeIdentity(cfg.NodeName))
 	if err != nil {

@@ -99,6 +99,9 @@ func (cs *components) start(ctx context.Context, cfg *Config, url string, bundle
 			RootCA:      bundle.ServerCAPEM(),
 			ClusterCIDR: cfg.ClusterCIDR,
 		}
+		if !cfg.Disabled("coredns") {
+			mcfg.ClusterDNS = cfg.ClusterDNS
+		}
 		cs.controllers.run(&wg, func() error { return manager.Run(ctx, mcfg) })
 	}
 	return wg.Wait, nil

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net"
+	"slices"
 
 	"github.com/hanok-dev/hanok/internal/agent"
 )
@@ -58,4 +59,9 @@ type Config struct {
 	// AuditLogPath is --audit-log-path: the API server's audit log, one
 	// JSON line per request. Empty: no audit log.
 	AuditLogPath string
+}
+
+// Disabled reports whether --disable names the packaged component.
+func (c *Config) Disabled(component string) bool {
+	return slices.Contains(c.Disable, component)
 }

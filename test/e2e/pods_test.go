@@ -98,6 +98,7 @@ func TestNodeRunsPods(t *testing.T) {
 	s.mustKubectl("create", "namespace", ns)
 
 	t.Run("deployment", func(t *testing.T) { testDeployment(t, s, ns) })
+	t.Run("services", func(t *testing.T) { testServices(t, s, ns) })
 	t.Run("probes", func(t *testing.T) { testProbes(t, s, ns) })
 	t.Run("failures", func(t *testing.T) { testFailures(t, s, ns) })
 	t.Run("volumes", func(t *testing.T) { testVolumes(t, s, ns) })

@@ -35,6 +35,10 @@ type Config struct {
 	// false). NodeCIDRMaskSize is each node's prefix length (default 24).
 	ClusterCIDR      *net.IPNet
 	NodeCIDRMaskSize int
+	// ClusterDNS is --cluster-dns, the kube-dns Service's IP in front of
+	// every node's DNS; nil turns the cluster-dns controller off
+	// (--disable coredns).
+	ClusterDNS net.IP
 	// RootCA is the PEM bundle published as kube-root-ca.crt in every
 	// namespace (what verifies the API server's serving certificate).
 	RootCA []byte

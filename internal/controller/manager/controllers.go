@@ -2,6 +2,7 @@ package manager
 
 import (
 	"github.com/hanok-dev/hanok/internal/controller"
+	"github.com/hanok-dev/hanok/internal/controller/clusterdns"
 	"github.com/hanok-dev/hanok/internal/controller/clusterroleaggregation"
 	"github.com/hanok-dev/hanok/internal/controller/cronjob"
 	"github.com/hanok-dev/hanok/internal/controller/daemonset"
@@ -110,6 +111,12 @@ var Controllers = []Entry{
 	}},
 	{Name: "endpointslice", Account: "endpointslice-controller", EventSource: "endpoint-slice-controller", Workers: 5, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
 		return endpointslice.New(cc)
+	}},
+	{Name: "cluster-dns", Account: clusterdns.Name, Workers: 1, New: func(cc controller.Context, cfg *Config) (controller.Controller, error) {
+		if cfg.ClusterDNS == nil {
+			return nil, nil // --disable coredns
+		}
+		return clusterdns.New(cc, clusterdns.Options{ClusterDNS: cfg.ClusterDNS})
 	}},
 	{Name: "service-lb-controller", Account: "service-controller", EventSource: servicelb.Name, Workers: 2, New: func(cc controller.Context, _ *Config) (controller.Controller, error) {
 		return servicelb.New(cc)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/hanok-dev/hanok/internal/kubelet/meminfo"
 )
 
 // unlimited is cgroup v1's "no limit" (a page-aligned math.MaxInt64) and
@@ -50,12 +52,12 @@ func (n node) measure() (Readings, error) {
 // back to MemAvailable. A memory limit on the node's cgroup or its
 // parents lowers both.
 func (n node) memory() (available, capacity int64) {
-	meminfo := n.read("/proc/meminfo")
-	capacity = meminfoField(meminfo, "MemTotal")
+	text := n.read(meminfo.Path)
+	capacity = meminfo.Field(text, "MemTotal")
 	if ws, ok := n.workingSet("/"); ok && capacity > 0 {
 		available = capacity - ws
 	} else {
-		available = meminfoField(meminfo, "MemAvailable")
+		available = meminfo.Field(text, "MemAvailable")
 	}
 	for c := path.Clean("/" + n.cgroupRoot); c != "/"; c = path.Dir(c) {
 		limit, ok := n.memoryLimit(c)
@@ -154,26 +156,6 @@ func statfs(dir string) (avail, capacity, inodesFree, inodes int64) {
 			return 0, 0, 0, 0
 		}
 	}
-}
-
-// meminfoField returns a "Name:   123 kB" field of /proc/meminfo in bytes.
-func meminfoField(meminfo, name string) int64 {
-	for _, line := range strings.Split(meminfo, "\n") {
-		k, rest, ok := strings.Cut(line, ":")
-		if !ok || k != name {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			return 0
-		}
-		v, _ := strconv.ParseInt(f[0], 10, 64)
-		if len(f) > 1 && f[1] == "kB" {
-			v *= 1024
-		}
-		return v
-	}
-	return 0
 }
 
 // statField returns a "key value" line of a cgroup memory.stat file.

@@ -9,6 +9,8 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/hanok-dev/hanok/internal/kubelet/meminfo"
 )
 
 // Hard eviction thresholds subtracted from capacity to get allocatable, as
@@ -96,30 +98,7 @@ func countCPUList(list string) int {
 
 // memTotal is MemTotal of /proc/meminfo in bytes.
 func memTotal(h host) int64 {
-	return meminfoField(h.read("/proc/meminfo"), "MemTotal")
-}
-
-// meminfoField returns a "Name:   123 kB" field of /proc/meminfo in bytes.
-func meminfoField(meminfo, name string) int64 {
-	for _, line := range strings.Split(meminfo, "\n") {
-		k, rest, ok := strings.Cut(line, ":")
-		if !ok || k != name {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			return 0
-		}
-		v, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return 0
-		}
-		if len(f) > 1 && f[1] == "kB" {
-			v *= 1024
-		}
-		return v
-	}
-	return 0
+	return meminfo.Field(h.read("/proc/meminfo"), "MemTotal")
 }
 
 // cgroupV2 reports a pure cgroup v2 host (the unified hierarchy mounted at

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -33,7 +34,8 @@ func main() {
 	image := flag.String("image", "", "image the pods run (must be present on the node or pullable)")
 	count := flag.Int("count", 30, "pods per start-up run")
 	idlePods := flag.Int("idle-pods", 0, "also run this many pods and measure the cluster's CPU while idle")
-	procMatch := flag.String("proc-match", "", "measure PSS/CPU of processes whose cmdline or cgroup contains this")
+	procMatch := flag.String("proc-match", "", "measure PSS/CPU of processes whose cmdline or cgroup contains any of these (comma-separated)")
+	command := flag.String("command", "", "command the pods run, space-separated (default: the image's own)")
 	flag.Parse()
 	if *kubeconfig == "" || *image == "" {
 		fmt.Fprintln(os.Stderr, "--kubeconfig and --image are required")
@@ -59,9 +61,9 @@ func main() {
 		settle()
 		printMemory("idle", *procMatch, 0)
 	}
-	seq := startPods(ctx, client, ns, *image, "seq", *count, false)
+	seq := startPods(ctx, client, ns, podSpec{*image, strings.Fields(*command)}, "seq", *count, false)
 	report(fmt.Sprintf("%d pods one after another", *count), seq)
-	par := startPods(ctx, client, ns, *image, "par", *count, true)
+	par := startPods(ctx, client, ns, podSpec{*image, strings.Fields(*command)}, "par", *count, true)
 	report(fmt.Sprintf("%d pods at once", *count), par)
 	fmt.Printf("%-28s all Running after %v\n", "", par.total.Round(time.Millisecond))
 	if *procMatch != "" {
@@ -71,7 +73,7 @@ func main() {
 	if *idlePods > 0 {
 		extra := *idlePods - 2**count
 		if extra > 0 {
-			startPods(ctx, client, ns, *image, "idle", extra, true)
+			startPods(ctx, client, ns, podSpec{*image, strings.Fields(*command)}, "idle", extra, true)
 		}
 		if *procMatch != "" {
 			settle()
@@ -89,7 +91,13 @@ type run struct {
 
 // startPods creates n pods (waiting for each when !parallel) and records
 // create -> Running for each from a watch.
-func startPods(ctx context.Context, client kubernetes.Interface, ns, image, prefix string, n int, parallel bool) run {
+// podSpec is what every bench pod runs.
+type podSpec struct {
+	image   string
+	command []string
+}
+
+func startPods(ctx context.Context, client kubernetes.Interface, ns string, spec podSpec, prefix string, n int, parallel bool) run {
 	w, err := client.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: "bench=" + prefix})
 	if err != nil {
 		fail(err)
@@ -119,7 +127,7 @@ func startPods(ctx context.Context, client kubernetes.Interface, ns, image, pref
 	for i := range n {
 		name := fmt.Sprintf("%s-%d", prefix, i)
 		created[name] = time.Now()
-		if _, err := client.CoreV1().Pods(ns).Create(ctx, benchPod(name, prefix, image), metav1.CreateOptions{}); err != nil {
+		if _, err := client.CoreV1().Pods(ns).Create(ctx, benchPod(name, prefix, spec), metav1.CreateOptions{}); err != nil {
 			fail(err)
 		}
 		if !parallel {
@@ -134,15 +142,15 @@ func startPods(ctx context.Context, client kubernetes.Interface, ns, image, pref
 	return r
 }
 
-func benchPod(name, prefix, image string) *v1.Pod {
+func benchPod(name, prefix string, spec podSpec) *v1.Pod {
 	zero := int64(0)
 	return &v1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"bench": prefix}},
 		Spec: v1.PodSpec{
 			TerminationGracePeriodSeconds: &zero,
 			Containers: []v1.Container{{
-				Name: "c", Image: image, ImagePullPolicy: v1.PullIfNotPresent,
-				Command: []string{"sleep", "3600"},
+				Name: "c", Image: spec.image, ImagePullPolicy: v1.PullIfNotPresent,
+				Command: spec.command,
 				Resources: v1.ResourceRequirements{Requests: v1.ResourceList{
 					v1.ResourceCPU: resource.MustParse("1m"), v1.ResourceMemory: resource.MustParse("1Mi")}},
 			}},

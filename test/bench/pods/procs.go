@@ -31,7 +31,7 @@ func matchingProcs(match string) []proc {
 		dir := filepath.Join("/proc", e.Name())
 		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
 		cgroup, _ := os.ReadFile(filepath.Join(dir, "cgroup"))
-		if !strings.Contains(string(cmdline), match) && !strings.Contains(string(cgroup), match) {
+		if !matchesAny(string(cmdline), string(cgroup), match) {
 			continue
 		}
 		args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
@@ -114,4 +114,15 @@ func cpuTicks(match string) map[string]int64 {
 		out[p.name] += utime + stime
 	}
 	return out
+}
+
+// matchesAny reports whether the command line or cgroup holds any of the
+// comma-separated substrings.
+func matchesAny(cmdline, cgroup, match string) bool {
+	for _, m := range strings.Split(match, ",") {
+		if m = strings.TrimSpace(m); m != "" && (strings.Contains(cmdline, m) || strings.Contains(cgroup, m)) {
+			return true
+		}
+	}
+	return false
 }

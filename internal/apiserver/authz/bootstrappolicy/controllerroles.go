@@ -176,6 +176,14 @@ func controllers() []controller {
 			verbs("create", "update").groups(legacyGroup).resources("configmaps"),
 			eventsRule(),
 		}},
+		// hanok: the kube-dns Service in front of every agent's DNS, and
+		// its EndpointSlice of nodes.
+		{"cluster-dns-controller", []rule{
+			verbs("get", "list", "watch", "create", "update").groups(legacyGroup).resources("services"),
+			verbs(read...).groups(legacyGroup).resources("nodes"),
+			verbs("get", "list", "watch", "create", "update", "delete").groups(discoveryGroup).resources("endpointslices"),
+			eventsRule(),
+		}},
 		{"service-controller", []rule{
 			verbs("get", "list", "watch").groups(legacyGroup).resources("services"),
 			verbs("patch", "update").groups(legacyGroup).resources("services/status"),

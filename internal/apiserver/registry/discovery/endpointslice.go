@@ -201,8 +201,10 @@ func validatePorts(ports []discoveryv1.EndpointPort, fldPath *field.Path) field.
 		if port.Name != nil {
 			name = *port.Name
 		}
+		// A DNS label, as upstream: slices carry Service port names, which
+		// may be all digits ("8080-8080" from kubectl create service).
 		if name != "" {
-			for _, msg := range validation.IsValidPortName(name) {
+			for _, msg := range validation.IsDNS1123Label(name) {
 				errs = append(errs, field.Invalid(p.Child("name"), name, msg))
 			}
 		}
