@@ -34,6 +34,8 @@ func writeCNIConfigWhenReady(ctx context.Context, client kubernetes.Interface, c
 	if len(cidrs) == 0 {
 		cidrs = []string{node.Spec.PodCIDR}
 	}
-	// Hairpin lets a pod reach itself through its Service.
-	return cni.WriteBridgeConfig(layout, cni.BridgeOptions{PodCIDRs: cidrs, HairpinMode: true, IPMasq: true})
+	// Hairpin lets a pod reach itself through its Service. No ipMasq:
+	// podnet masquerades only traffic leaving the cluster CIDR, so pods on
+	// other nodes see the true source address.
+	return cni.WriteBridgeConfig(layout, cni.BridgeOptions{PodCIDRs: cidrs, HairpinMode: true})
 }

@@ -30,6 +30,9 @@ type Config struct {
 	PrivateRegistry string
 	// PauseImage overrides the bundled pause image (--pause-image).
 	PauseImage string
+	// NetworkBackend joins the nodes' pod networks: vxlan, host-gw, or
+	// none (the user brings a CNI config).
+	NetworkBackend string
 	// DisableDNS leaves out the node's cluster DNS (--disable coredns).
 	DisableDNS bool
 	// KubeletPort is the kubelet's HTTPS port (10250).

@@ -20,6 +20,7 @@ import (
 	"github.com/hanok-dev/hanok/internal/kubelet"
 	kubeletserver "github.com/hanok-dev/hanok/internal/kubelet/server"
 	"github.com/hanok-dev/hanok/internal/kubelet/stats"
+	"github.com/hanok-dev/hanok/internal/podnet"
 	"github.com/hanok-dev/hanok/internal/proxy"
 )
 
@@ -76,7 +77,13 @@ func Run(ctx context.Context, cfg Config) error {
 	g.Go(func() error {
 		return kubeletserver.Run(ctx, kubeletServerConfig(cfg, layout, client, cri, k))
 	})
-	g.Go(func() error { return writeCNIConfigWhenReady(ctx, client, cfg, layout) })
+	if cfg.NetworkBackend != podnet.BackendNone {
+		g.Go(func() error { return writeCNIConfigWhenReady(ctx, client, cfg, layout) })
+		g.Go(func() error {
+			return podnet.Run(ctx, podnet.Config{NodeName: cfg.NodeName, NodeIP: cfg.NodeIPs[0], ClusterCIDR: cfg.ClusterCIDR,
+				Backend: cfg.NetworkBackend, Client: client})
+		})
+	}
 	proxyClient, err := kubernetes.NewForConfig(cfg.Credentials.Proxy)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hanok-dev/hanok/internal/agent"
+	"github.com/hanok-dev/hanok/internal/podnet"
+	"github.com/hanok-dev/hanok/internal/proxy"
 )
 
 // agentFlags follow k3s's agent flags with HANOK_ in place of K3S_.
@@ -25,6 +28,8 @@ func agentFlags() []cli.Flag {
 			Usage: "(agent/node) Node name (default: the host name)"},
 		&cli.StringFlag{Name: "node-ip", Aliases: []string{"i"},
 			Usage: "(agent/networking) IP address to advertise for node"},
+		&cli.BoolFlag{Name: "cleanup",
+			Usage: "Remove every iptables rule, route and link hanok's proxy and pod network made on this host, then exit"},
 	}, nodeFlags()...)
 }
 
@@ -35,6 +40,9 @@ func agentCommand() *cli.Command {
 		Flags:  agentFlags(),
 		Before: loadConfigFile,
 		Action: func(c *cli.Context) error {
+			if c.Bool("cleanup") {
+				return errors.Join(proxy.Cleanup(), podnet.Cleanup())
+			}
 			cfg, err := agentConfig(c)
 			if err != nil {
 				return err

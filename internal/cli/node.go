@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/hanok-dev/hanok/internal/agent"
+	"github.com/hanok-dev/hanok/internal/podnet"
 )
 
 // nodeFlags are the flags of the node a server or agent runs, with k3s's
@@ -25,6 +26,8 @@ func nodeFlags() []cli.Flag {
 			Usage: "(agent/runtime) Customized pause image for containerd sandbox (default: the one built into hanok)"},
 		&cli.StringFlag{Name: "resolv-conf", EnvVars: []string{"HANOK_RESOLV_CONF"},
 			Usage: "(agent/networking) Kubelet resolv.conf file"},
+		&cli.StringFlag{Name: "network-backend", Value: podnet.BackendVXLAN,
+			Usage: "(agent/networking) How nodes' pod networks are joined: vxlan, host-gw, or none (bring your own CNI config in <data-dir>/agent/etc/cni/net.d)"},
 		&cli.IntFlag{Name: "kubelet-port", Value: 10250,
 			Usage: "(agent/node) Port of the kubelet's HTTPS server"},
 	}
@@ -38,6 +41,12 @@ func nodeConfig(c *cli.Context) (agent.Config, error) {
 		PauseImage:      c.String("pause-image"),
 		ResolvConf:      c.String("resolv-conf"),
 		KubeletPort:     int32(c.Int("kubelet-port")),
+		NetworkBackend:  c.String("network-backend"),
+	}
+	switch cfg.NetworkBackend {
+	case podnet.BackendVXLAN, podnet.BackendHostGW, podnet.BackendNone:
+	default:
+		return cfg, fmt.Errorf("--network-backend %q: want vxlan, host-gw or none", cfg.NetworkBackend)
 	}
 	if cfg.KubeletPort < 1 || cfg.KubeletPort > 65535 {
 		return cfg, fmt.Errorf("--kubelet-port %d: must be between 1 and 65535", cfg.KubeletPort)

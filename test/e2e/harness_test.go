@@ -36,6 +36,9 @@ type server struct {
 	// namespace of its own (startNodeServer).
 	host     *hostNS
 	nodeName string
+	// agent marks a `hanok agent` process: it serves no API, so start
+	// does not wait for one.
+	agent bool
 }
 
 func hanokBin(t *testing.T) string {
@@ -108,6 +111,9 @@ func (s *server) start() {
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
+	}
+	if s.agent {
+		return
 	}
 	if err := s.waitReady(30 * time.Second); err != nil {
 		s.dumpLog()
