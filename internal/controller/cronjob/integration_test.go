@@ -154,7 +154,7 @@ func TestCronJobConcurrencyPolicy(t *testing.T) {
 	e.waitJobs(t, 1, 0)
 	e.tick("forbid")
 	// The controller says it skipped the run; only then is "one job" final.
-	controllertest.Eventually(t, 10*time.Second, func() (bool, string) {
+	controllertest.Eventually(t, 30*time.Second, func() (bool, string) {
 		evs, err := e.admin.CoreV1().Events(e.ns).List(testserver.Context(t), metav1.ListOptions{})
 		if err != nil {
 			return false, err.Error()
@@ -173,7 +173,7 @@ func TestCronJobConcurrencyPolicy(t *testing.T) {
 	e.create(t, "replace", batchv1.ReplaceConcurrent)
 	e.tick("replace")
 	var firstReplace string
-	controllertest.Eventually(t, 10*time.Second, func() (bool, string) {
+	controllertest.Eventually(t, 30*time.Second, func() (bool, string) {
 		for _, j := range e.jobs(t) {
 			if ref := metav1.GetControllerOf(&j); ref != nil && ref.Name == "replace" {
 				firstReplace = j.Name
@@ -182,7 +182,7 @@ func TestCronJobConcurrencyPolicy(t *testing.T) {
 		return firstReplace != "", "no job for replace"
 	})
 	e.tick("replace")
-	controllertest.Eventually(t, 10*time.Second, func() (bool, string) {
+	controllertest.Eventually(t, 30*time.Second, func() (bool, string) {
 		var names []string
 		for _, j := range e.jobs(t) {
 			if ref := metav1.GetControllerOf(&j); ref != nil && ref.Name == "replace" {
