@@ -55,6 +55,9 @@ bench: $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/apiserver/... ./internal/controlplane/... ./internal/scheduler/...
 	HANOK_BIN=$(CURDIR)/$(BIN) $(GO) run ./test/bench/apiserver
 	HANOK_BIN=$(CURDIR)/$(BIN) $(GO) run ./test/bench/scheduler --nodes 100 --pods 1000
+	$(GO) test -run '^$$' -bench . ./internal/proxy/... ./internal/dns/...
+	HANOK_BIN=$(CURDIR)/$(BIN) scripts/bench-node.sh
+	HANOK_BIN=$(CURDIR)/$(BIN) HANOK_BENCH_NET=1 $(GO) test -count=1 -v -run TestMultiNodeThroughput ./test/e2e/
 
 # A short run of every fuzz target (go test -fuzz runs one target at a time).
 FUZZTIME ?= 30s

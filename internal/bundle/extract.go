@@ -57,8 +57,11 @@ func extract(fsys fs.FS, bundleDir, exe string) error {
 			return err
 		}
 	}
-	if err := pointLink(filepath.Join(dir, "bin", ShimName), exe); err != nil {
-		return fmt.Errorf("link the shim: %w", err)
+	if !m.Has(ShimName) {
+		// A bundle without the shim binary: hanok serves as the shim.
+		if err := pointLink(filepath.Join(dir, "bin", ShimName), exe); err != nil {
+			return fmt.Errorf("link the shim: %w", err)
+		}
 	}
 	if err := pointLink(filepath.Join(bundleDir, currentLink), hash); err != nil {
 		return fmt.Errorf("point %s at %s: %w", currentLink, hash, err)

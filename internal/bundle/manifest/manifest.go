@@ -84,3 +84,13 @@ func (m Manifest) Marshal() ([]byte, error) {
 	}
 	return append(data, '\n'), nil
 }
+
+// Has says whether the bundle carries a binary of that name.
+func (m Manifest) Has(name string) bool {
+	for _, b := range m.Binaries {
+		if b.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -23,6 +23,10 @@ var cniPlugins = []string{
 	"github.com/containernetworking/plugins/plugins/ipam/host-local",
 	"github.com/containernetworking/plugins/plugins/main/loopback",
 	"github.com/containernetworking/plugins/plugins/meta/portmap",
+	// containerd's runc shim, one process per pod: a small binary of its
+	// own rather than hanok re-executed, so each pod costs a few MB of
+	// memory and starts without initialising the whole control plane.
+	"github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2",
 }
 
 // runcTags are runc's build tags: seccomp support, and pure-Go network and

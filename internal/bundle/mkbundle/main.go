@@ -1,5 +1,5 @@
 // Command mkbundle fills internal/bundle/assets with what hanok ships inside
-// itself: runc (static, with seccomp), the CNI plugins bridge, host-local,
+// itself: runc (static, with seccomp), containerd's runc shim, the CNI plugins bridge, host-local,
 // loopback and portmap (zstd-compressed), the pause image built from
 // internal/bundle/pause, and manifest.json.
 //

@@ -31,7 +31,9 @@ func matchingProcs(match string) []proc {
 		dir := filepath.Join("/proc", e.Name())
 		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
 		cgroup, _ := os.ReadFile(filepath.Join(dir, "cgroup"))
-		if !matchesAny(string(cmdline), string(cgroup), match) {
+		// The tool itself (and `go run` above it) names the match in
+		// its own arguments.
+		if !matchesAny(string(cmdline), string(cgroup), match) || strings.Contains(string(cmdline), "proc-match") {
 			continue
 		}
 		args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
