@@ -18,7 +18,8 @@ import (
 	"github.com/hanok-dev/hanok/internal/datadir"
 )
 
-// ShimName is the link to hanok that containerd runs as its runc v2 shim.
+// ShimName is containerd's runc v2 shim: a binary of the bundle, or a
+// link to hanok (which can serve as the shim) for a bundle without it.
 const ShimName = "containerd-shim-runc-v2"
 
 // currentLink names the link to the running build's folder.
