@@ -268,51 +268,56 @@ func statusWithInfo(status any, info map[string]string) map[string]any {
 	return out
 }
 
-func cmdInspect(c *cli.Context, cri *criClients) error {
+// eachArg runs do for every argument (at least one), stopping at the
+// first error: the shape of every crictl command that takes IDs.
+func eachArg(c *cli.Context, do func(arg string) error) error {
 	if err := needArgs(c, 1); err != nil {
 		return err
 	}
 	for _, arg := range c.Args().Slice() {
-		id, err := resolveContainer(c.Context, cri, arg)
+		if err := do(arg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolver turns a name or ID prefix into a full container or sandbox ID.
+type resolver func(ctx context.Context, cri *criClients, arg string) (string, error)
+
+// eachID is eachArg for commands on containers or sandboxes by ID.
+func eachID(c *cli.Context, cri *criClients, resolve resolver, do func(id string) error) error {
+	return eachArg(c, func(arg string) error {
+		id, err := resolve(c.Context, cri, arg)
 		if err != nil {
 			return err
 		}
+		return do(id)
+	})
+}
+
+func cmdInspect(c *cli.Context, cri *criClients) error {
+	return eachID(c, cri, resolveContainer, func(id string) error {
 		st, err := cri.rt.ContainerStatus(c.Context, id, true)
 		if err != nil {
 			return err
 		}
-		if err := printJSON(c.App.Writer, statusWithInfo(st.Status, st.Info)); err != nil {
-			return err
-		}
-	}
-	return nil
+		return printJSON(c.App.Writer, statusWithInfo(st.Status, st.Info))
+	})
 }
 
 func cmdInspectp(c *cli.Context, cri *criClients) error {
-	if err := needArgs(c, 1); err != nil {
-		return err
-	}
-	for _, arg := range c.Args().Slice() {
-		id, err := resolvePod(c.Context, cri, arg)
-		if err != nil {
-			return err
-		}
+	return eachID(c, cri, resolvePod, func(id string) error {
 		st, err := cri.rt.PodSandboxStatus(c.Context, id, true)
 		if err != nil {
 			return err
 		}
-		if err := printJSON(c.App.Writer, statusWithInfo(st.Status, st.Info)); err != nil {
-			return err
-		}
-	}
-	return nil
+		return printJSON(c.App.Writer, statusWithInfo(st.Status, st.Info))
+	})
 }
 
 func cmdInspecti(c *cli.Context, cri *criClients) error {
-	if err := needArgs(c, 1); err != nil {
-		return err
-	}
-	for _, arg := range c.Args().Slice() {
+	return eachArg(c, func(arg string) error {
 		st, err := cri.img.ImageStatus(c.Context, &runtimeapi.ImageSpec{Image: arg}, true)
 		if err != nil {
 			return err
@@ -320,11 +325,8 @@ func cmdInspecti(c *cli.Context, cri *criClients) error {
 		if st.Image == nil {
 			return fmt.Errorf("no image %q", arg)
 		}
-		if err := printJSON(c.App.Writer, statusWithInfo(st.Image, st.Info)); err != nil {
-			return err
-		}
-	}
-	return nil
+		return printJSON(c.App.Writer, statusWithInfo(st.Image, st.Info))
+	})
 }
 
 func cmdLogs(c *cli.Context, cri *criClients) error {
@@ -378,31 +380,17 @@ func cmdExec(c *cli.Context, cri *criClients) error {
 }
 
 func cmdStop(c *cli.Context, cri *criClients) error {
-	if err := needArgs(c, 1); err != nil {
-		return err
-	}
-	for _, arg := range c.Args().Slice() {
-		id, err := resolveContainer(c.Context, cri, arg)
-		if err != nil {
-			return err
-		}
+	return eachID(c, cri, resolveContainer, func(id string) error {
 		if err := cri.rt.StopContainer(c.Context, id, c.Int64("timeout")); err != nil {
 			return err
 		}
 		fmt.Fprintln(c.App.Writer, id)
-	}
-	return nil
+		return nil
+	})
 }
 
 func cmdRm(c *cli.Context, cri *criClients) error {
-	if err := needArgs(c, 1); err != nil {
-		return err
-	}
-	for _, arg := range c.Args().Slice() {
-		id, err := resolveContainer(c.Context, cri, arg)
-		if err != nil {
-			return err
-		}
+	return eachID(c, cri, resolveContainer, func(id string) error {
 		if c.Bool("force") {
 			if err := cri.rt.StopContainer(c.Context, id, 0); err != nil {
 				return err
@@ -412,36 +400,22 @@ func cmdRm(c *cli.Context, cri *criClients) error {
 			return err
 		}
 		fmt.Fprintln(c.App.Writer, id)
-	}
-	return nil
+		return nil
+	})
 }
 
 func cmdStopp(c *cli.Context, cri *criClients) error {
-	if err := needArgs(c, 1); err != nil {
-		return err
-	}
-	for _, arg := range c.Args().Slice() {
-		id, err := resolvePod(c.Context, cri, arg)
-		if err != nil {
-			return err
-		}
+	return eachID(c, cri, resolvePod, func(id string) error {
 		if err := cri.rt.StopPodSandbox(c.Context, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.App.Writer, "Stopped sandbox %s\n", id)
-	}
-	return nil
+		return nil
+	})
 }
 
 func cmdRmp(c *cli.Context, cri *criClients) error {
-	if err := needArgs(c, 1); err != nil {
-		return err
-	}
-	for _, arg := range c.Args().Slice() {
-		id, err := resolvePod(c.Context, cri, arg)
-		if err != nil {
-			return err
-		}
+	return eachID(c, cri, resolvePod, func(id string) error {
 		if c.Bool("force") {
 			if err := cri.rt.StopPodSandbox(c.Context, id); err != nil {
 				return err
@@ -451,8 +425,8 @@ func cmdRmp(c *cli.Context, cri *criClients) error {
 			return err
 		}
 		fmt.Fprintf(c.App.Writer, "Removed sandbox %s\n", id)
-	}
-	return nil
+		return nil
+	})
 }
 
 func cmdVersion(c *cli.Context, cri *criClients) error {

@@ -36,6 +36,7 @@ func TestNodeNetworkBackendNone(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.startNode()
+	waitForDefaultServiceAccount(t, s, "default")
 	s.mustKubectl("run", "byo", "--image", busyboxImage, "--restart", "Never", "--", "sh", "-c", "echo on my own network")
 	s.waitPodField("default", "byo", "{.status.phase}", "Succeeded", 90*time.Second)
 	if ip := s.jsonpath("pod/byo", "{.status.podIP}"); !strings.HasPrefix(ip, "10.88.0.") {

@@ -121,6 +121,7 @@ func testMultiNode(t *testing.T, backend string) {
 	srv, agents := startMultiNode(t, backend)
 	ns := "e2e-net"
 	srv.mustKubectl("create", "namespace", ns)
+	waitForDefaultServiceAccount(t, srv, ns)
 	nodes := []string{srv.nodeName, agents[0].nodeName, agents[1].nodeName}
 	// A web pod and a client pod pinned on each node.
 	for i, node := range nodes {

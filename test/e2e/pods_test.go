@@ -96,6 +96,7 @@ func TestNodeRunsPods(t *testing.T) {
 	})
 	ns := "e2e-pods"
 	s.mustKubectl("create", "namespace", ns)
+	waitForDefaultServiceAccount(t, s, ns)
 
 	t.Run("deployment", func(t *testing.T) { testDeployment(t, s, ns) })
 	t.Run("services", func(t *testing.T) { testServices(t, s, ns) })

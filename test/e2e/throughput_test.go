@@ -32,6 +32,7 @@ func TestMultiNodeThroughput(t *testing.T) {
 			srv, agents := startMultiNode(t, backend)
 			ns := "e2e-tput"
 			srv.mustKubectl("create", "namespace", ns)
+			waitForDefaultServiceAccount(t, srv, ns)
 			srv.mustKubectlIn(fmt.Sprintf(`apiVersion: v1
 kind: Pod
 metadata: {name: sink}
