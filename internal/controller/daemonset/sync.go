@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -68,9 +67,7 @@ func (dc *Controller) sync(ctx context.Context, key string) error {
 			return errors.Join(planErr, fmt.Errorf("updating status of daemonset %s: %w", key, err))
 		}
 	}
-	if next := ownedpods.NextAvailableCheck(pods, time.Duration(ds.Spec.MinReadySeconds)*time.Second, now); next > 0 {
-		dc.loop.Queue.AddAfter(key, next+10*time.Millisecond)
-	}
+	ownedpods.RecheckWhenAvailable(dc.loop.Queue, key, pods, ds.Spec.MinReadySeconds, now)
 	return errors.Join(planErr, dc.pruneRevisions(ctx, ds, revs, pods, hash))
 }
 

@@ -62,3 +62,17 @@ func NextAvailableCheck(pods []*corev1.Pod, minReady time.Duration, now time.Tim
 	}
 	return next
 }
+
+// delayer is the part of a work queue RecheckWhenAvailable needs.
+type delayer interface {
+	AddAfter(key string, d time.Duration)
+}
+
+// RecheckWhenAvailable queues key again just after the next of pods passes
+// minReadySeconds, so the owner's available count moves on time though no
+// pod event marks that moment.
+func RecheckWhenAvailable(q delayer, key string, pods []*corev1.Pod, minReadySeconds int32, now time.Time) {
+	if next := NextAvailableCheck(pods, time.Duration(minReadySeconds)*time.Second, now); next > 0 {
+		q.AddAfter(key, next+10*time.Millisecond)
+	}
+}

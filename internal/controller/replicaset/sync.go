@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -65,9 +64,7 @@ func (rc *Controller) sync(ctx context.Context, k string) error {
 			return errors.Join(manageErr, claimErr, fmt.Errorf("updating status of %s: %w", k, err))
 		}
 	}
-	if next := ownedpods.NextAvailableCheck(pods, time.Duration(rs.Spec.MinReadySeconds)*time.Second, now); next > 0 {
-		rc.loop.Queue.AddAfter(k, next+10*time.Millisecond)
-	}
+	ownedpods.RecheckWhenAvailable(rc.loop.Queue, k, pods, rs.Spec.MinReadySeconds, now)
 	return errors.Join(manageErr, claimErr)
 }
 

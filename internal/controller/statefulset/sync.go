@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -62,9 +61,7 @@ func (sc *Controller) sync(ctx context.Context, key string) error {
 			return errors.Join(stepErr, fmt.Errorf("updating status of statefulset %s: %w", key, err))
 		}
 	}
-	if next := ownedpods.NextAvailableCheck(pods, time.Duration(set.Spec.MinReadySeconds)*time.Second, now); next > 0 {
-		sc.loop.Queue.AddAfter(key, next+10*time.Millisecond)
-	}
+	ownedpods.RecheckWhenAvailable(sc.loop.Queue, key, pods, set.Spec.MinReadySeconds, now)
 	return errors.Join(stepErr, sc.pruneRevisions(ctx, set, revs, pods, st))
 }
 
