@@ -17,6 +17,8 @@ import (
 // wrong field named, malformed bodies 400, and nothing is stored.
 func TestWrongObjectsAreRefused(t *testing.T) {
 	s := startServer(t)
+	// Admission looks up the default ServiceAccount before validation runs.
+	waitForDefaultServiceAccount(t, s, "default")
 	tests := []struct {
 		name, yaml, wantField string
 	}{
